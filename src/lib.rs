@@ -1,0 +1,10 @@
+//! newswire: a full-text search engine for news archives.
+//!
+//! The pipeline: [`ingest`] discovers files, [`formats`] parses each into
+//! [`article::Article`]s, [`entities`] finds organizations, people and places,
+//! [`schema`] maps articles to the tantivy index, and [`search`] answers ranked,
+//! faceted queries. The binary (`src/main.rs`) only parses arguments and prints.
+
+pub mod article;
+pub mod entities;
+pub mod formats;
