@@ -8,3 +8,7 @@
 pub mod article;
 pub mod entities;
 pub mod formats;
+pub mod ingest;
+pub mod schema;
+pub mod store;
+pub mod search;

@@ -1,1 +1,165 @@
-fn main(){}
+//! The `newswire` command: parses arguments, runs the library, prints, and turns the
+//! outcome into an exit code (0 success, 1 nothing found or indexed, 2 error).
+
+mod cli;
+mod output;
+mod progress;
+mod settings;
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use newswire::entities::Extractor;
+use newswire::formats;
+use newswire::ingest::{self, discover};
+use newswire::search;
+use newswire::store::Store;
+
+use cli::{Cli, Command};
+use output::Style;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("newswire: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn style() -> Style {
+    let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    Style { color }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    let index_dir = settings::index_dir(cli.index.as_deref());
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let code = match cli.command {
+        Command::Index(args) => {
+            let opts = settings::index_options(&args)?;
+            let store = Store::open_or_create(&index_dir, args.rebuild)?;
+            let cancel = Arc::new(AtomicBool::new(false));
+            {
+                let cancel = Arc::clone(&cancel);
+                // Without a handler Ctrl-C still stops the run; it just cannot commit first.
+                let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::SeqCst));
+            }
+            let show_bar = !args.quiet && !args.json && io::stderr().is_terminal();
+            let reporter = progress::BarReporter::new(show_bar, !args.quiet && !args.json);
+            let summary = ingest::run(&store, &opts, &reporter, &cancel)?;
+            reporter.finish();
+            output::index_summary(&mut out, args.json, &summary)?;
+            if summary.articles == 0 && summary.index_articles == 0 {
+                1
+            } else {
+                0
+            }
+        }
+        Command::Search(args) => {
+            let req = settings::search_request(&args)?;
+            let store = open(&index_dir)?;
+            let result = search::search(&store, &req)?;
+            output::search(
+                &mut out,
+                args.json,
+                style(),
+                &req.query,
+                req.offset,
+                &result,
+            )?;
+            u8::from(result.total_hits == 0)
+        }
+        Command::Parse(args) => {
+            if let Some(f) = &args.format {
+                settings::check_format(f)?;
+            }
+            let extractor = (!args.no_entities).then(Extractor::new);
+            let found = discover(&args.paths);
+            for s in &found.errors {
+                eprintln!("newswire: skipped {}: {}", s.path, s.reason);
+            }
+            let mut n = 0u64;
+            let style = style();
+            for (path, _) in &found.files {
+                let mut failure = None;
+                let res = formats::parse_file(path, args.format.as_deref(), &mut |item| {
+                    if failure.is_some() {
+                        return;
+                    }
+                    match item {
+                        Ok(mut a) => {
+                            if let Some(x) = &extractor {
+                                x.annotate(&mut a);
+                            }
+                            n += 1;
+                            if let Err(e) = output::article(&mut out, args.json, style, &a) {
+                                failure = Some(e);
+                            }
+                        }
+                        Err(e) => eprintln!("newswire: skipped {}: {e}", path.display()),
+                    }
+                });
+                if let Some(e) = failure {
+                    return Err(e.into());
+                }
+                if let Err(e) = res {
+                    eprintln!("newswire: skipped {}: {e}", path.display());
+                }
+            }
+            u8::from(n == 0)
+        }
+        Command::Stats(args) => {
+            let store = open(&index_dir)?;
+            let stats = search::stats(&store, args.top)?;
+            output::stats(&mut out, args.json, style(), &stats)?;
+            0
+        }
+        Command::Show(args) => {
+            let store = open(&index_dir)?;
+            match search::show(&store, &args.id)? {
+                Some((hit, body)) => {
+                    output::show(&mut out, args.json, style(), &hit, &body)?;
+                    0
+                }
+                None => {
+                    out.flush()?;
+                    eprintln!(
+                        "newswire: no article with id {:?} in {}",
+                        args.id,
+                        index_dir.display()
+                    );
+                    1
+                }
+            }
+        }
+    };
+    out.flush()?;
+    Ok(code)
+}
+
+fn open(dir: &std::path::Path) -> Result<Store> {
+    Store::open(dir).with_context(|| "cannot search".to_string())
+}

@@ -1,0 +1,205 @@
+//! Command-line arguments (clap derive only; no work happens here).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (search: at least one hit)
+  1  search found nothing; index: nothing could be indexed
+  2  error (bad flag or query, unreadable index)";
+
+/// Full-text search for news archives: index a folder of articles, then ask it
+/// ranked and faceted questions.
+#[derive(Debug, Parser)]
+#[command(name = "newswire", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Index directory [default: .newswire in the current folder]
+    #[arg(long, global = true, env = "NEWSWIRE_INDEX", value_name = "DIR")]
+    pub index: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index files and folders of articles (recursively; formats detected by content)
+    #[command(after_help = INDEX_HELP)]
+    Index(IndexArgs),
+    /// Search the index: ranked hits with snippets, facet counts, filters
+    #[command(after_help = SEARCH_HELP)]
+    Search(SearchArgs),
+    /// Show what newswire extracts from files, without indexing them
+    Parse(ParseArgs),
+    /// Summarize what the index holds
+    Stats(StatsArgs),
+    /// Print one whole article by id
+    Show(ShowArgs),
+}
+
+const INDEX_HELP: &str = "\
+Examples:
+  newswire index corpus/
+  newswire index --index /data/news-index archive/2021 archive/2022
+  newswire index --rebuild corpus/
+
+Files that cannot be read are reported and skipped; the run goes on. Re-indexing a
+file replaces its articles (articles are keyed by id).
+
+Exit codes:
+  0  at least one article indexed (some files may have been skipped: see the summary)
+  1  nothing could be indexed
+  2  error (bad flag, index locked or unwritable)";
+
+const SEARCH_HELP: &str = "\
+Query syntax:
+  foreign forces            any of the words; articles with all of them rank first
+  +foreign +forces          both words required (also: foreign AND forces)
+  \"foreign forces\"          exact phrase;  \"foreign forces\"~3  words within 3 positions
+  iraq -syria               exclude a word (also: iraq AND NOT syria)
+  (iraq OR iran) AND oil    grouping
+  withdr*                   prefix
+  headline:iraq             a field: headline, body, org, person, place, source,
+                            topic, category, dateline, byline, url
+  org:NATO  org:\"Islamic State\"   entity fields match whole names, any case
+  published:[2021-01-01 TO 2021-12-31]   date range ({ } excludes the bound)
+  \"\" or *                   every article (useful with --facet)
+
+Examples:
+  newswire search \"foreign forces withdrawal\"
+  newswire search \"foreign forces\" --facet org --facet month --org NATO --from 2021-01-01
+  newswire search iraq --sort date --limit 5 --json
+
+Exit codes:
+  0  at least one hit
+  1  no hits
+  2  error (bad flag or query, unreadable index)";
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Files or folders to index
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Delete the index first and build it from scratch
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Read every file as this format instead of detecting it
+    #[arg(long, value_name = "NAME")]
+    pub format: Option<String>,
+    /// Skip entity extraction (keep only entities the source gives, e.g. JSON `orgs`)
+    #[arg(long)]
+    pub no_entities: bool,
+    /// Memory budget of the index writer, in MB
+    #[arg(long, value_name = "MB", default_value_t = 512)]
+    pub memory: usize,
+    /// Print the summary as JSON (no progress bar)
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar and no warnings on stderr
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SortArg {
+    /// Best match first
+    Relevance,
+    /// Newest first
+    Date,
+    /// Oldest first
+    #[value(name = "-date")]
+    DateAsc,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (see the syntax below); empty or * matches every article
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
+    pub query: String,
+    /// Count matching articles by this field (repeatable): org, person, place, source,
+    /// topic, category, dateline, year, month, day
+    #[arg(long = "facet", value_name = "NAME")]
+    pub facets: Vec<String>,
+    /// Values shown per facet
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub facet_size: usize,
+    /// Hits to show
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Hits to skip (for paging)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
+    /// Order of hits
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Only articles naming this organization (repeatable: any of them)
+    #[arg(long, value_name = "NAME")]
+    pub org: Vec<String>,
+    /// Only articles naming this person (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub person: Vec<String>,
+    /// Only articles naming this place (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub place: Vec<String>,
+    /// Only articles from this source (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub source: Vec<String>,
+    /// Only articles with this topic code (repeatable)
+    #[arg(long, value_name = "CODE")]
+    pub topic: Vec<String>,
+    /// Only articles in this category (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub category: Vec<String>,
+    /// Only articles with this dateline place (repeatable)
+    #[arg(long, value_name = "PLACE")]
+    pub dateline: Vec<String>,
+    /// Only articles published on or after this date
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<String>,
+    /// Only articles published on or before this date
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<String>,
+    /// Run what can be understood of a malformed query instead of failing
+    #[arg(long)]
+    pub lenient: bool,
+    /// Print JSON Lines: one object per hit and facet, then a summary
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Files or folders to parse
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Read every file as this format instead of detecting it
+    #[arg(long, value_name = "NAME")]
+    pub format: Option<String>,
+    /// Skip entity extraction
+    #[arg(long)]
+    pub no_entities: bool,
+    /// Print one JSON object per article (JSON Lines)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Values shown per list
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Article id (as printed by `search`)
+    pub id: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,76 @@
+//! Article -> tantivy document: the one place that maps article fields to index
+//! fields.
+
+use tantivy::schema::Field;
+use tantivy::{DateTime, TantivyDocument};
+use time::Date;
+
+use crate::article::Article;
+use crate::schema::Fields;
+
+/// Builds index documents for one schema.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentBuilder {
+    f: Fields,
+}
+
+/// Seconds since the Unix epoch at the start of `d` (UTC).
+pub fn date_to_tantivy(d: Date) -> DateTime {
+    DateTime::from_timestamp_secs(d.midnight().assume_utc().unix_timestamp())
+}
+
+impl DocumentBuilder {
+    pub fn new(fields: Fields) -> Self {
+        DocumentBuilder { f: fields }
+    }
+
+    pub fn build(&self, a: &Article) -> TantivyDocument {
+        let f = &self.f;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &a.id);
+        let text = |doc: &mut TantivyDocument, field: Field, v: &Option<String>| {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                doc.add_text(field, v);
+            }
+        };
+        text(&mut doc, f.headline, &a.headline);
+        doc.add_text(f.body, &a.body);
+        text(&mut doc, f.source, &a.source);
+        if let Some(d) = a.published {
+            doc.add_date(f.published, date_to_tantivy(d));
+        }
+        if let Some(dl) = &a.dateline {
+            text(&mut doc, f.dateline, &dl.place);
+            text(&mut doc, f.agency, &dl.agency);
+            if let Some(d) = dl.date {
+                doc.add_date(f.dateline_date, date_to_tantivy(d));
+            }
+        }
+        let list = |doc: &mut TantivyDocument, field: Field, v: &[String]| {
+            for x in v.iter().filter(|x| !x.is_empty()) {
+                doc.add_text(field, x);
+            }
+        };
+        list(&mut doc, f.org, &a.org);
+        list(&mut doc, f.person, &a.person);
+        list(&mut doc, f.place, &a.place);
+        list(&mut doc, f.org_alias, &a.aliases.org);
+        list(&mut doc, f.person_alias, &a.aliases.person);
+        list(&mut doc, f.place_alias, &a.aliases.place);
+        list(&mut doc, f.topic, &a.topic);
+        text(&mut doc, f.category, &a.category);
+        text(&mut doc, f.byline, &a.byline);
+        text(&mut doc, f.url, &a.url);
+        doc.add_text(f.path, &a.path);
+        if let Some(p) = a.position {
+            doc.add_u64(f.position, p);
+        }
+        doc.add_text(f.format, &a.format);
+        doc
+    }
+}
+
+/// Convenience: one document from one article.
+pub fn to_document(fields: Fields, a: &Article) -> TantivyDocument {
+    DocumentBuilder::new(fields).build(a)
+}

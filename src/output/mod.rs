@@ -1,0 +1,120 @@
+//! The only code that prints results: a human printer (aligned, highlighted,
+//! honouring `NO_COLOR`) and a JSON Lines printer, over the same result structs.
+
+mod human;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use newswire::article::Article;
+use newswire::ingest::IndexSummary;
+use newswire::search::{Hit, SearchResult, Stats};
+
+pub use human::Style;
+
+/// Wraps a value with its `"type"` tag for JSON Lines.
+#[derive(Serialize)]
+struct Tagged<'a, T: Serialize> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(flatten)]
+    inner: &'a T,
+}
+
+fn json_line<T: Serialize>(out: &mut dyn Write, kind: &str, value: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &Tagged { kind, inner: value })?;
+    out.write_all(b"\n")
+}
+
+#[derive(Serialize)]
+struct SearchSummary<'a> {
+    query: &'a str,
+    total_hits: u64,
+    returned: usize,
+    offset: usize,
+    took_ms: f64,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    warnings: &'a [String],
+}
+
+/// Prints a search result.
+pub fn search(
+    out: &mut dyn Write,
+    json: bool,
+    style: Style,
+    query: &str,
+    offset: usize,
+    result: &SearchResult,
+) -> io::Result<()> {
+    if json {
+        for hit in &result.hits {
+            json_line(out, "hit", hit)?;
+        }
+        for facet in &result.facets {
+            json_line(out, "facet", facet)?;
+        }
+        let summary = SearchSummary {
+            query,
+            total_hits: result.total_hits,
+            returned: result.hits.len(),
+            offset,
+            took_ms: round2(result.took_ms),
+            warnings: &result.warnings,
+        };
+        return json_line(out, "summary", &summary);
+    }
+    human::search(out, style, offset, result)
+}
+
+/// Prints the articles `newswire parse` extracted.
+pub fn article(out: &mut dyn Write, json: bool, style: Style, a: &Article) -> io::Result<()> {
+    if json {
+        return json_line(out, "article", a);
+    }
+    human::article(out, style, a)
+}
+
+/// Prints an indexing summary.
+pub fn index_summary(out: &mut dyn Write, json: bool, s: &IndexSummary) -> io::Result<()> {
+    if json {
+        let mut rounded = s.clone();
+        rounded.seconds = round2(s.seconds);
+        rounded.articles_per_second = round2(s.articles_per_second);
+        rounded.mb_per_second = round2(s.mb_per_second);
+        return json_line(out, "summary", &rounded);
+    }
+    human::index_summary(out, s)
+}
+
+/// Prints index statistics.
+pub fn stats(out: &mut dyn Write, json: bool, style: Style, s: &Stats) -> io::Result<()> {
+    if json {
+        return json_line(out, "stats", s);
+    }
+    human::stats(out, style, s)
+}
+
+/// Prints one stored article (`newswire show`).
+pub fn show(
+    out: &mut dyn Write,
+    json: bool,
+    style: Style,
+    hit: &Hit,
+    body: &str,
+) -> io::Result<()> {
+    if json {
+        #[derive(Serialize)]
+        struct Full<'a> {
+            #[serde(flatten)]
+            hit: &'a Hit,
+            body: &'a str,
+        }
+        return json_line(out, "article", &Full { hit, body });
+    }
+    human::show(out, style, hit, body)
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}

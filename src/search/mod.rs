@@ -1,0 +1,409 @@
+//! Search: query parsing, filters, ranking, facets and snippets.
+//!
+//! In: a [`SearchRequest`] (query text, filters, facets wanted, page). Out: a
+//! [`SearchResult`] of plain data (hits with highlighted snippets and facet counts)
+//! that the output layer prints as text or JSON.
+
+mod facets;
+mod query;
+mod stats;
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::{Field, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Order, TantivyDocument};
+use time::Date;
+
+pub use facets::{FacetCounter, RawCounts};
+pub use query::{build_query, QueryError};
+pub use stats::{stats, Stats};
+
+use crate::article::{format_date, Dateline};
+use crate::schema::Fields;
+use crate::store::Store;
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first (BM25).
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
+    /// Oldest first.
+    DateAsc,
+}
+
+/// Filters that narrow the matching articles. Values of one field are OR-ed,
+/// different fields AND-ed.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub org: Vec<String>,
+    pub person: Vec<String>,
+    pub place: Vec<String>,
+    pub source: Vec<String>,
+    pub topic: Vec<String>,
+    pub category: Vec<String>,
+    pub dateline: Vec<String>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+/// A facet a user can ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Facet {
+    /// A keyword field of the schema (`org`, `person`, `place`, `source`, ...).
+    Field(String),
+    Year,
+    Month,
+    Day,
+}
+
+impl Facet {
+    pub fn name(&self) -> &str {
+        match self {
+            Facet::Field(f) => f,
+            Facet::Year => "year",
+            Facet::Month => "month",
+            Facet::Day => "day",
+        }
+    }
+}
+
+/// One search.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub filters: Filters,
+    pub facets: Vec<Facet>,
+    pub facet_size: usize,
+    pub limit: usize,
+    pub offset: usize,
+    pub sort: Sort,
+    /// Run what can be understood of a malformed query instead of failing.
+    pub lenient: bool,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            filters: Filters::default(),
+            facets: Vec::new(),
+            facet_size: 10,
+            limit: 10,
+            offset: 0,
+            sort: Sort::Relevance,
+            lenient: false,
+        }
+    }
+}
+
+/// A highlighted passage of an article.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Snippet {
+    pub text: String,
+    /// Byte ranges of `text` that match the query.
+    pub highlights: Vec<Range<usize>>,
+}
+
+/// One matching article.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    pub score: Option<f32>,
+    pub headline: Option<String>,
+    pub published: Option<String>,
+    pub source: Option<String>,
+    pub dateline: Option<Dateline>,
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<u64>,
+    /// Best passage of the body for the query.
+    pub snippet: String,
+    /// Byte ranges `[start, end)` of `snippet` that match the query.
+    pub highlights: Vec<[usize; 2]>,
+    pub org: Vec<String>,
+    pub person: Vec<String>,
+    pub place: Vec<String>,
+}
+
+/// Counts of one facet.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetCounts {
+    pub field: String,
+    pub counts: Vec<FacetValue>,
+    /// Number of distinct values (the list is cut to `facet_size`).
+    pub distinct: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, Default)]
+pub struct SearchResult {
+    pub total_hits: u64,
+    pub hits: Vec<Hit>,
+    pub facets: Vec<FacetCounts>,
+    /// Parts of the query that were skipped (with `lenient`).
+    pub warnings: Vec<String>,
+    pub took_ms: f64,
+}
+
+/// Errors a search can end with.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The query or a filter cannot be understood (the user's to fix).
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// The index could not be read.
+    #[error("reading the index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+}
+
+/// Runs `req` against `store`.
+pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, SearchError> {
+    let started = Instant::now();
+    let reader = store
+        .index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()?;
+    let searcher = reader.searcher();
+    let built = build_query(store, &req.query, &req.filters, req.lenient)?;
+
+    let mut keyword_fields = Vec::new();
+    let mut want_dates = false;
+    for f in &req.facets {
+        match f {
+            Facet::Field(name) => keyword_fields.push(name.clone()),
+            _ => want_dates = true,
+        }
+    }
+    let counter = FacetCounter {
+        keyword_fields,
+        date_field: want_dates.then(|| "published".to_string()),
+    };
+    let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
+    let (docs, total, raw): (Vec<(Option<f32>, DocAddress)>, usize, RawCounts) = match req.sort {
+        Sort::Relevance => {
+            let (d, n, c) =
+                searcher.search(&built.full, &(top.order_by_score(), Count, counter))?;
+            (d.into_iter().map(|(s, a)| (Some(s), a)).collect(), n, c)
+        }
+        Sort::Date | Sort::DateAsc => {
+            let order = if req.sort == Sort::Date {
+                Order::Desc
+            } else {
+                Order::Asc
+            };
+            let by_date = top.order_by_fast_field::<tantivy::DateTime>("published", order);
+            let (d, n, c) = searcher.search(&built.full, &(by_date, Count, counter))?;
+            (d.into_iter().map(|(_, a)| (None, a)).collect(), n, c)
+        }
+    };
+    let docs = if req.limit == 0 { Vec::new() } else { docs };
+
+    let mut snippets = SnippetGenerator::create(&searcher, &*built.text, store.fields.body)?;
+    snippets.set_max_num_chars(220);
+    let mut hits = Vec::with_capacity(docs.len());
+    for (score, addr) in docs {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        hits.push(to_hit(&store.fields, &doc, score, Some(&snippets)));
+    }
+
+    let facets = facet_results(&req.facets, raw, req.facet_size);
+    Ok(SearchResult {
+        total_hits: total as u64,
+        hits,
+        facets,
+        warnings: built.warnings,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+    })
+}
+
+/// One whole stored article by id: its fields as a hit (without snippet) and its body.
+pub fn show(store: &Store, id: &str) -> Result<Option<(Hit, String)>, SearchError> {
+    let reader = store.index.reader()?;
+    let searcher = reader.searcher();
+    let term = tantivy::Term::from_field_text(store.fields.id, &id.trim().to_lowercase());
+    let q = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+    let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+    let Some((_, addr)) = top.first() else {
+        return Ok(None);
+    };
+    let doc: TantivyDocument = searcher.doc(*addr)?;
+    let body = first_str(&doc, store.fields.body).unwrap_or_default();
+    let mut hit = to_hit(&store.fields, &doc, None, None);
+    hit.snippet.clear();
+    Ok(Some((hit, body)))
+}
+
+fn facet_results(wanted: &[Facet], raw: RawCounts, size: usize) -> Vec<FacetCounts> {
+    let mut keyword = raw.keyword.into_iter();
+    let mut out = Vec::new();
+    for f in wanted {
+        let (mut counts, by_value): (Vec<FacetValue>, bool) = match f {
+            Facet::Field(_) => {
+                let map = keyword.next().unwrap_or_default();
+                (to_values(map), false)
+            }
+            Facet::Year | Facet::Month | Facet::Day => {
+                let mut map: HashMap<String, u64> = HashMap::new();
+                for (day, n) in &raw.days {
+                    let label = day_label(*day, f);
+                    *map.entry(label).or_insert(0) += n;
+                }
+                (to_values(map), true)
+            }
+        };
+        let distinct = counts.len();
+        if by_value {
+            counts.sort_by(|a, b| a.value.cmp(&b.value));
+            // Dates stay in time order; when cut, keep the most recent ones.
+            if counts.len() > size {
+                counts.drain(..counts.len() - size);
+            }
+        } else {
+            counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            counts.truncate(size);
+        }
+        out.push(FacetCounts {
+            field: f.name().to_string(),
+            counts,
+            distinct,
+        });
+    }
+    out
+}
+
+fn to_values(map: HashMap<String, u64>) -> Vec<FacetValue> {
+    map.into_iter()
+        .map(|(value, count)| FacetValue { value, count })
+        .collect()
+}
+
+fn day_label(day: i64, facet: &Facet) -> String {
+    let date = time::OffsetDateTime::from_unix_timestamp(day * 86_400)
+        .map(|t| t.date())
+        .unwrap_or(Date::MIN);
+    match facet {
+        Facet::Year => format!("{:04}", date.year()),
+        Facet::Month => format!("{:04}-{:02}", date.year(), u8::from(date.month())),
+        _ => format_date(date),
+    }
+}
+
+fn first_str(doc: &TantivyDocument, f: Field) -> Option<String> {
+    doc.get_first(f)
+        .and_then(|v| v.as_str().map(str::to_string))
+}
+
+fn all_str(doc: &TantivyDocument, f: Field) -> Vec<String> {
+    doc.get_all(f)
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+fn first_date(doc: &TantivyDocument, f: Field) -> Option<Date> {
+    doc.get_first(f)
+        .and_then(|v| v.as_datetime())
+        .map(|d| d.into_utc().date())
+}
+
+/// Stored dateline of a document.
+pub fn stored_dateline(fields: &Fields, doc: &TantivyDocument) -> Option<Dateline> {
+    let dl = Dateline {
+        place: first_str(doc, fields.dateline),
+        date: first_date(doc, fields.dateline_date),
+        agency: first_str(doc, fields.agency),
+    };
+    (dl != Dateline::default()).then_some(dl)
+}
+
+fn to_hit(
+    fields: &Fields,
+    doc: &TantivyDocument,
+    score: Option<f32>,
+    snippets: Option<&SnippetGenerator>,
+) -> Hit {
+    let body = first_str(doc, fields.body).unwrap_or_default();
+    let snippet = match snippets {
+        Some(g) => make_snippet(g, &body),
+        None => Snippet::default(),
+    };
+    Hit {
+        id: first_str(doc, fields.id).unwrap_or_default(),
+        score,
+        headline: first_str(doc, fields.headline),
+        published: first_date(doc, fields.published).map(format_date),
+        source: first_str(doc, fields.source),
+        dateline: stored_dateline(fields, doc),
+        path: first_str(doc, fields.path).unwrap_or_default(),
+        position: doc.get_first(fields.position).and_then(|v| v.as_u64()),
+        highlights: snippet
+            .highlights
+            .iter()
+            .map(|r| [r.start, r.end])
+            .collect(),
+        snippet: snippet.text,
+        org: all_str(doc, fields.org),
+        person: all_str(doc, fields.person),
+        place: all_str(doc, fields.place),
+    }
+}
+
+/// The best passage of `body` for the query, or its opening when no query term
+/// occurs in it. Never cuts inside a word or a UTF-8 character.
+fn make_snippet(generator: &SnippetGenerator, body: &str) -> Snippet {
+    let s = generator.snippet(body);
+    if !s.is_empty() && !s.highlighted().is_empty() {
+        return Snippet {
+            text: s.fragment().to_string(),
+            highlights: s.highlighted().to_vec(),
+        };
+    }
+    Snippet {
+        text: opening(body, 220).to_string(),
+        highlights: Vec::new(),
+    }
+}
+
+/// At most `max` bytes of `text`, ending at a word boundary.
+fn opening(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    match text[..end].rfind(char::is_whitespace) {
+        Some(ws) if ws > 0 => text[..ws].trim_end(),
+        _ => &text[..end],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_cuts_at_words_and_chars() {
+        assert_eq!(opening("short", 10), "short");
+        assert_eq!(opening("one two three", 9), "one two");
+        let s = "ééééé";
+        let cut = opening(s, 5);
+        assert!(s.starts_with(cut) && cut.len() <= 5);
+    }
+}

@@ -1,0 +1,118 @@
+//! Raw arguments -> validated settings, before any work starts, so mistakes in
+//! flags are reported first and clearly.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+
+use newswire::article::parse_ymd;
+use newswire::formats::FORMAT_NAMES;
+use newswire::ingest::IndexOptions;
+use newswire::schema::SchemaSpec;
+use newswire::search::{Facet, Filters, SearchRequest, Sort};
+
+use crate::cli::{IndexArgs, SearchArgs, SortArg};
+
+/// Where the index lives when neither `--index` nor `NEWSWIRE_INDEX` says.
+pub const DEFAULT_INDEX: &str = ".newswire";
+
+pub fn index_dir(flag: Option<&Path>) -> PathBuf {
+    flag.map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX))
+}
+
+pub fn check_format(name: &str) -> Result<()> {
+    if !FORMAT_NAMES.contains(&name) {
+        bail!(
+            "unknown format {name:?} for --format (known: {})",
+            FORMAT_NAMES.join(", ")
+        );
+    }
+    Ok(())
+}
+
+pub fn index_options(a: &IndexArgs) -> Result<IndexOptions> {
+    if let Some(f) = &a.format {
+        check_format(f)?;
+    }
+    if a.memory < 50 {
+        bail!(
+            "--memory {} is too small: the index writer needs at least 50 MB",
+            a.memory
+        );
+    }
+    Ok(IndexOptions {
+        inputs: a.paths.clone(),
+        format: a.format.clone(),
+        entities: !a.no_entities,
+        memory_budget: a.memory << 20,
+        commit_every_articles: 50_000,
+        commit_every: Duration::from_secs(30),
+    })
+}
+
+fn date(flag: &str, v: &Option<String>) -> Result<Option<time::Date>> {
+    match v {
+        None => Ok(None),
+        Some(s) => match parse_ymd(s) {
+            Some(d) => Ok(Some(d)),
+            None => bail!("{flag} {s:?} is not a date: write YYYY-MM-DD, e.g. 2021-12-31"),
+        },
+    }
+}
+
+pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
+    let spec = SchemaSpec::builtin()?;
+    let facet_fields = spec.facet_fields();
+    let mut facets = Vec::new();
+    for name in &a.facets {
+        let f = match name.as_str() {
+            "year" => Facet::Year,
+            "month" => Facet::Month,
+            "day" => Facet::Day,
+            n if facet_fields.contains(&n) => Facet::Field(n.to_string()),
+            n => bail!(
+                "unknown facet {n:?} (known: {}, year, month, day)",
+                facet_fields.join(", ")
+            ),
+        };
+        if !facets.contains(&f) {
+            facets.push(f);
+        }
+    }
+    if a.limit > 10_000 {
+        bail!(
+            "--limit {} is too large (at most 10000; page with --offset)",
+            a.limit
+        );
+    }
+    if a.facet_size == 0 {
+        bail!("--facet-size must be at least 1");
+    }
+    let filters = Filters {
+        org: a.org.clone(),
+        person: a.person.clone(),
+        place: a.place.clone(),
+        source: a.source.clone(),
+        topic: a.topic.clone(),
+        category: a.category.clone(),
+        dateline: a.dateline.clone(),
+        from: date("--from", &a.from)?,
+        to: date("--to", &a.to)?,
+    };
+    Ok(SearchRequest {
+        query: a.query.clone(),
+        filters,
+        facets,
+        facet_size: a.facet_size,
+        limit: a.limit,
+        offset: a.offset,
+        sort: match a.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Date => Sort::Date,
+            SortArg::DateAsc => Sort::DateAsc,
+        },
+        lenient: a.lenient,
+    })
+}
