@@ -1,0 +1,354 @@
+//! From tagged spans to the entities of an article: page furniture removed, one type
+//! per name within the article, and canonical names with their aliases.
+//!
+//! In: the text, its tokens and the tagger's spans. Out: [`Entities`]. Rules:
+//! - acronym definitions, `North Atlantic Treaty Organization (NATO)`: the acronym is
+//!   the canonical name (the long form for two-letter acronyms used only once) and
+//!   the other form an alias; well-known organizations map to their usual short form;
+//! - short forms of people resolved in the article: `al-Araji` -> `Qasim al-Araji`;
+//! - a leading `the` and a possessive `'s` dropped; names in capitals re-cased
+//!   (`BAGHDAD` -> `Baghdad`) from the article itself or the gazetteer;
+//! - demonyms (`Iraqi`) are never places; page furniture never becomes an entity.
+
+use std::collections::HashMap;
+
+use crate::article::Mention;
+
+use super::features::{hash_lower, mix};
+use super::gazetteer::{gazetteer, G_DEMONYM, G_LOC};
+use super::tokenize::Tokenized;
+use super::{label, Entities, Span};
+
+/// Phrases that mark a line as page furniture (share links, comment forms, footers).
+const FURNITURE: &[&str] = &[
+    "comment(s)",
+    "print e-mail",
+    "print email",
+    "bookmark and share",
+    "adjust font size",
+    "go to forum",
+    "add your comments",
+    "user name required",
+    "your comment",
+    "enter the words you see",
+    "comments may be removed",
+    "send your stories",
+    "get more from",
+    "no comments.",
+    "share this",
+    "share on facebook",
+    "click here",
+    "follow us",
+    "all rights reserved",
+    "e-mail this",
+    "email this",
+    "sign up for",
+    "subscribe to",
+    "related articles",
+    "related stories",
+    "advertisement",
+    "read more",
+];
+
+/// Words that are never entity names on their own (furniture, agency sign-offs).
+const NEVER: &[&str] = &[
+    "print", "e-mail", "email", "share", "bookmark", "comment", "comments", "comment(s)", "rss",
+    "newsletter", "mobile", "forum", "enditem", "advertisement", "home", "login", "menu",
+    "search", "reply", "the",
+];
+
+/// Returns a copy of the text with furniture lines blanked (same length and line
+/// structure, so offsets hold), or `None` when there is none.
+pub fn blank_furniture(text: &str) -> Option<String> {
+    let mut out: Option<String> = None;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let l = line.trim();
+        if !l.is_empty() && l.len() < 200 && is_furniture(l) {
+            let s = out.get_or_insert_with(|| text.to_string());
+            // Same byte length, so offsets into the text still hold.
+            let padded: String = line
+                .bytes()
+                .map(|x| if x == b'\n' { '\n' } else { ' ' })
+                .collect();
+            s.replace_range(pos..pos + line.len(), &padded);
+        }
+        pos += line.len();
+    }
+    out
+}
+
+fn is_furniture(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    FURNITURE.iter().any(|f| lower.contains(f))
+}
+
+/// Gives every name one type within the document: the type it gets most often
+/// (the first one on ties).
+pub fn make_consistent(text: &str, tok: &Tokenized, spans: &mut [Span]) {
+    if spans.len() < 2 {
+        return;
+    }
+    let key = |s: &Span| {
+        let a = tok.tokens[s.start].start as usize;
+        let b = tok.tokens[s.end - 1].end as usize;
+        &text[a..b]
+    };
+    let mut votes: HashMap<&str, [u32; 4]> = HashMap::new();
+    for s in spans.iter() {
+        votes.entry(key(s)).or_default()[s.ty] += 1;
+    }
+    for s in spans.iter_mut() {
+        let v = votes[key(s)];
+        let mut best = s.ty;
+        for (t, &n) in v.iter().enumerate() {
+            if n > v[best] {
+                best = t;
+            }
+        }
+        s.ty = best;
+    }
+}
+
+fn is_upper_word(w: &str) -> bool {
+    w.chars().any(|c| c.is_alphabetic()) && !w.chars().any(|c| c.is_lowercase())
+}
+
+/// `BAGHDAD` -> `Baghdad`, `AL-ARAJI` -> `Al-Araji`.
+fn title_case(w: &str) -> String {
+    let mut out = String::with_capacity(w.len());
+    let mut start = true;
+    for c in w.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = !c.is_alphanumeric() && c != '\'';
+    }
+    out
+}
+
+/// Initials of a long form, skipping small words: `North Atlantic Treaty Organization` -> `NATO`.
+fn initials(words: &[&str]) -> String {
+    let mut s = String::new();
+    for w in words {
+        if matches!(
+            w.to_ascii_lowercase().as_str(),
+            "of" | "the" | "and" | "for" | "in" | "on" | "de" | "&" | "-" | "des" | "du" | "la"
+        ) {
+            continue;
+        }
+        for part in w.split('-') {
+            if let Some(c) = part.chars().next() {
+                s.extend(c.to_uppercase());
+            }
+        }
+    }
+    s
+}
+
+fn acronym_matches(acr: &str, words: &[&str]) -> bool {
+    let a: String = acr.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_uppercase();
+    if a.len() < 2 {
+        return false;
+    }
+    let ini = initials(words);
+    if ini == a {
+        return true;
+    }
+    // Letters of the acronym in order among the capitals of the long form.
+    let caps: Vec<char> = words.iter().flat_map(|w| w.chars().filter(|c| c.is_uppercase())).collect();
+    let mut it = caps.iter();
+    a.chars().next() == caps.first().copied() && a.chars().all(|c| it.any(|&x| x == c))
+}
+
+struct Found {
+    /// Surface text (as in the article).
+    surface: String,
+    ty: usize,
+    /// Token range.
+    start: usize,
+    end: usize,
+}
+
+/// Builds the article's entities from tagged spans.
+pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
+    let g = gazetteer();
+    let words = |s: usize, e: usize| -> Vec<&str> { (s..e).map(|i| tok.tokens[i].text(text)).collect() };
+    // 1. Clean surfaces: drop a leading "the" and a trailing possessive; drop
+    //    furniture and MISC.
+    let mut found: Vec<Found> = Vec::new();
+    let mut mentions = Vec::new();
+    for sp in spans {
+        let Some(lab) = label(sp.ty) else { continue };
+        let (mut s, mut e) = (sp.start, sp.end);
+        while s < e && tok.tokens[s].text(text).eq_ignore_ascii_case("the") {
+            s += 1;
+        }
+        while e > s && matches!(tok.tokens[e - 1].text(text), "'s" | "'S" | "'" | "\u{2019}s" | "\u{2019}") {
+            e -= 1;
+        }
+        if s == e {
+            continue;
+        }
+        let surface = &text[tok.tokens[s].start as usize..tok.tokens[e - 1].end as usize];
+        if !surface.chars().any(|c| c.is_alphabetic()) || surface.chars().count() < 2 {
+            continue;
+        }
+        let lower = surface.to_lowercase();
+        if NEVER.contains(&lower.as_str()) {
+            continue;
+        }
+        mentions.push(Mention {
+            text: surface.to_string(),
+            label: lab.to_string(),
+        });
+        found.push(Found {
+            surface: surface.to_string(),
+            ty: sp.ty,
+            start: s,
+            end: e,
+        });
+    }
+    // 2. Acronym definitions: `Long Form ( ACR )`, or `ACR ( Long Form )`.
+    let mut acr_of_long: HashMap<String, String> = HashMap::new(); // lower long -> ACR
+    let mut long_of_acr: HashMap<String, String> = HashMap::new(); // ACR -> long
+    let tokn = tok.tokens.len();
+    for f in &found {
+        if f.end + 2 < tokn && tok.tokens[f.end].text(text) == "(" {
+            let a = tok.tokens[f.end + 1].text(text);
+            let close = tok.tokens[f.end + 2].text(text) == ")";
+            let w = words(f.start, f.end);
+            if close && is_upper_word(a) && a.len() <= 10 && w.len() >= 2 && acronym_matches(a, &w) {
+                acr_of_long.insert(f.surface.to_lowercase(), a.to_string());
+                long_of_acr.insert(a.to_string(), f.surface.clone());
+            }
+        }
+    }
+    // Standalone uses of each acronym outside its definition.
+    let mut acr_uses: HashMap<&str, usize> = HashMap::new();
+    for f in &found {
+        if long_of_acr.contains_key(f.surface.as_str()) {
+            *acr_uses.entry(f.surface.as_str()).or_default() += 1;
+        }
+    }
+    // 3. Person short forms: the longest person name ending with the same words.
+    let persons: Vec<(Vec<String>, &str)> = found
+        .iter()
+        .filter(|f| f.ty == 0 && f.end - f.start >= 2)
+        .map(|f| (words(f.start, f.end).iter().map(|w| w.to_lowercase()).collect(), f.surface.as_str()))
+        .collect();
+    let full_person = |f: &Found| -> Option<String> {
+        let w: Vec<String> = words(f.start, f.end).iter().map(|w| w.to_lowercase()).collect();
+        let mut best: Option<(&str, usize)> = None;
+        for (pw, ps) in &persons {
+            if pw.len() > w.len() && pw.ends_with(&w) && best.is_none_or(|(_, n)| pw.len() > n) {
+                best = Some((ps, pw.len()));
+            }
+        }
+        best.map(|(s, _)| s.to_string())
+    };
+    // Mixed-case spellings in the article, for re-casing names in capitals.
+    let mut spelled: HashMap<String, &str> = HashMap::new();
+    for f in &found {
+        if !is_upper_word(&f.surface) {
+            spelled.entry(f.surface.to_lowercase()).or_insert(&f.surface);
+        }
+    }
+    let mut ents = Entities {
+        mentions,
+        ..Entities::default()
+    };
+    for f in &found {
+        let mut ty = f.ty;
+        let mut name = f.surface.clone();
+        let mut alias: Vec<String> = Vec::new();
+        let lower = name.to_lowercase();
+        let w = words(f.start, f.end);
+        let h = w.iter().fold(0u64, |h, x| mix(h, hash_lower(x)));
+        let kinds = g.kinds(h);
+        // Demonyms are not places or organizations on their own.
+        if w.len() == 1 && kinds & G_DEMONYM != 0 && kinds & G_LOC == 0 {
+            continue;
+        }
+        // Short forms of people (also when the tagger typed them otherwise).
+        if w.len() < 3 {
+            if let Some(full) = full_person(f) {
+                if ty == 0 || w.len() == 1 {
+                    ty = 0;
+                    alias.push(name.clone());
+                    name = full;
+                }
+            }
+        }
+        if ty == 1 {
+            if let Some(a) = acr_of_long.get(&lower) {
+                let keep_acr = a.len() >= 3 || acr_uses.get(a.as_str()).copied().unwrap_or(0) > 0;
+                if keep_acr {
+                    alias.push(name.clone());
+                    name = a.clone();
+                } else {
+                    alias.push(a.clone());
+                }
+            } else if let Some(long) = long_of_acr.get(&name) {
+                if name.len() >= 3 || acr_uses.get(name.as_str()).copied().unwrap_or(0) > 1 {
+                    alias.push(long.clone());
+                } else {
+                    alias.push(name.clone());
+                    name = long.clone();
+                }
+            } else if let Some(short) = g.org_short(h) {
+                if !short.eq_ignore_ascii_case(&name) {
+                    alias.push(name.clone());
+                    name = short.to_string();
+                }
+            }
+        }
+        // Casing of names written in capitals.
+        if is_upper_word(&name) && (name.chars().filter(|c| c.is_alphabetic()).count() > 4 || name.contains(' ')) {
+            let nl = name.to_lowercase();
+            let re = if let Some(s) = spelled.get(&nl) {
+                s.to_string()
+            } else if let Some(s) = g.spelling(h) {
+                s.to_string()
+            } else {
+                name.split(' ').map(title_case).collect::<Vec<_>>().join(" ")
+            };
+            alias.push(std::mem::replace(&mut name, re));
+        } else if ty != 1 {
+            if let Some(s) = g.spelling(h) {
+                if s != name && s.eq_ignore_ascii_case(&name) {
+                    alias.push(std::mem::replace(&mut name, s.to_string()));
+                }
+            }
+        }
+        let (list, aliases) = match ty {
+            0 => (&mut ents.person, &mut ents.aliases.person),
+            1 => (&mut ents.org, &mut ents.aliases.org),
+            _ => (&mut ents.place, &mut ents.aliases.place),
+        };
+        push_unique(list, name.clone());
+        for a in alias {
+            if !a.eq_ignore_ascii_case(&name) {
+                push_unique(aliases, a);
+            }
+        }
+    }
+    // A name that is both a canonical name and an alias of a longer one stays only
+    // as the alias (e.g. `Anker` tagged alone before `Michael Anker` appears).
+    for (list, aliases) in [
+        (&mut ents.person, &ents.aliases.person),
+        (&mut ents.org, &ents.aliases.org),
+        (&mut ents.place, &ents.aliases.place),
+    ] {
+        list.retain(|n| !aliases.iter().any(|a| a.eq_ignore_ascii_case(n)));
+    }
+    ents
+}
+
+fn push_unique(v: &mut Vec<String>, s: String) {
+    if !v.iter().any(|x| x.eq_ignore_ascii_case(&s)) {
+        v.push(s);
+    }
+}

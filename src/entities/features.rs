@@ -1,0 +1,286 @@
+//! Tagger features: for each token, a few dozen hashed feature ids built from the
+//! word, its shape, affixes, neighbours, gazetteer matches and document-level
+//! evidence (how the same word is written elsewhere in the article).
+//!
+//! In: a tokenized text. Out: feature hashes, handed one at a time to a callback, so
+//! nothing is allocated per token beyond one small struct.
+
+use std::collections::HashMap;
+
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use super::gazetteer::{self, G_DEMONYM, G_FIRST, G_LOC, G_ORG, G_ORGKEY, G_TITLE, MAX_LEN};
+use super::tokenize::Tokenized;
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Combines two hashes (order matters).
+#[inline]
+pub fn mix(a: u64, b: u64) -> u64 {
+    let x = (a.rotate_left(23) ^ b).wrapping_mul(K);
+    x ^ (x >> 29)
+}
+
+/// Hash of a word's ASCII-lowercased bytes.
+#[inline]
+pub fn hash_lower(w: &str) -> u64 {
+    let b = w.as_bytes();
+    if b.len() <= 64 {
+        let mut buf = [0u8; 64];
+        for (d, s) in buf.iter_mut().zip(b) {
+            *d = s.to_ascii_lowercase();
+        }
+        xxh3_64_with_seed(&buf[..b.len()], 1)
+    } else {
+        xxh3_64_with_seed(w.to_ascii_lowercase().as_bytes(), 1)
+    }
+}
+
+#[inline]
+fn hash_raw(w: &str) -> u64 {
+    xxh3_64_with_seed(w.as_bytes(), 2)
+}
+
+/// Word shape: `Xxxx` classes (X upper, x lower, d digit, other kept), long form
+/// truncated, short form with repeats collapsed.
+fn shapes(w: &str) -> (u64, u64) {
+    let mut long = [0u8; 16];
+    let mut nl = 0;
+    let mut short = [0u8; 16];
+    let mut ns = 0;
+    for c in w.chars() {
+        let s = if c.is_uppercase() {
+            b'X'
+        } else if c.is_lowercase() {
+            b'x'
+        } else if c.is_ascii_digit() {
+            b'd'
+        } else if c.is_ascii() {
+            c as u8
+        } else {
+            b'~'
+        };
+        if nl < long.len() {
+            long[nl] = s;
+            nl += 1;
+        }
+        if (ns == 0 || short[ns - 1] != s) && ns < short.len() {
+            short[ns] = s;
+            ns += 1;
+        }
+    }
+    (xxh3_64_with_seed(&long[..nl], 3), xxh3_64_with_seed(&short[..ns], 4))
+}
+
+/// Per-token facts computed once per document.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokInfo {
+    pub low: u64,
+    pub raw: u64,
+    pub shape: u64,
+    pub sshape: u64,
+    /// First character is uppercase.
+    pub cap: bool,
+    /// Has letters, all uppercase.
+    pub upper: bool,
+    /// Has a letter and no uppercase letters.
+    pub lower: bool,
+    /// First token of its sentence.
+    pub initial: bool,
+    /// Its sentence is written in capitals (a headline).
+    pub caps_sent: bool,
+    /// Gazetteer: kinds of the longest match starting here, and its length.
+    pub gaz_start: u8,
+    pub gaz_len: u8,
+    /// Gazetteer kinds of matches covering this token but not starting here.
+    pub gaz_inside: u8,
+    /// Document evidence: the lowercase word occurs elsewhere in lowercase; in
+    /// title case in the middle of a mixed-case sentence.
+    pub doc_lower: bool,
+    pub doc_title: bool,
+}
+
+/// A document ready for feature extraction.
+pub struct DocFeatures<'a> {
+    pub text: &'a str,
+    pub tok: &'a Tokenized,
+    pub info: Vec<TokInfo>,
+}
+
+fn is_word(w: &str) -> bool {
+    w.chars().next().is_some_and(|c| c.is_alphanumeric())
+}
+
+impl<'a> DocFeatures<'a> {
+    pub fn new(text: &'a str, tok: &'a Tokenized) -> Self {
+        let n = tok.tokens.len();
+        let mut info = Vec::with_capacity(n);
+        for t in &tok.tokens {
+            let w = t.text(text);
+            let (shape, sshape) = shapes(w);
+            let mut has_upper = false;
+            let mut has_lower = false;
+            for c in w.chars() {
+                has_upper |= c.is_uppercase();
+                has_lower |= c.is_lowercase();
+            }
+            info.push(TokInfo {
+                low: hash_lower(w),
+                raw: hash_raw(w),
+                shape,
+                sshape,
+                cap: w.chars().next().is_some_and(|c| c.is_uppercase()),
+                upper: has_upper && !has_lower,
+                lower: has_lower && !has_upper,
+                ..TokInfo::default()
+            });
+        }
+        // Sentence facts.
+        for r in tok.sentence_ranges() {
+            if r.is_empty() {
+                continue;
+            }
+            info[r.start].initial = true;
+            let (mut words, mut upper) = (0, 0);
+            for i in r.clone() {
+                let w = tok.tokens[i].text(text);
+                if is_word(w) && w.chars().any(|c| c.is_alphabetic()) {
+                    words += 1;
+                    if info[i].upper && w.len() > 1 {
+                        upper += 1;
+                    }
+                }
+            }
+            let caps = words >= 2 && upper * 10 >= words * 7;
+            for i in r {
+                info[i].caps_sent = caps;
+            }
+        }
+        // Gazetteer matches (capitalized starts only).
+        let g = gazetteer::gazetteer();
+        for i in 0..n {
+            if !info[i].cap {
+                continue;
+            }
+            let mut h = 0u64;
+            let mut best = (0u8, 0usize);
+            for l in 1..=MAX_LEN.min(n - i) {
+                h = mix(h, info[i + l - 1].low);
+                let k = g.kinds(h);
+                if k != 0 {
+                    best = (k, l);
+                }
+            }
+            if best.1 > 0 {
+                info[i].gaz_start = best.0;
+                info[i].gaz_len = best.1 as u8;
+                for j in i + 1..i + best.1 {
+                    info[j].gaz_inside |= best.0;
+                }
+            }
+        }
+        // Document evidence.
+        let mut seen: HashMap<u64, (bool, bool)> = HashMap::with_capacity(n / 2 + 1);
+        for x in &info {
+            if x.lower {
+                seen.entry(x.low).or_default().0 = true;
+            } else if x.cap && !x.initial && !x.caps_sent && !x.upper {
+                seen.entry(x.low).or_default().1 = true;
+            }
+        }
+        for x in info.iter_mut() {
+            if let Some(&(l, t)) = seen.get(&x.low) {
+                x.doc_lower = l;
+                x.doc_title = t;
+            }
+        }
+        DocFeatures { text, tok, info }
+    }
+
+    /// Calls `f` with every feature hash of token `i`.
+    #[inline]
+    pub fn features(&self, i: usize, mut f: impl FnMut(u64)) {
+        const PAD: TokInfo = TokInfo {
+            low: 0xABCD,
+            raw: 0xABCD,
+            shape: 0xABCD,
+            sshape: 0xABCD,
+            cap: false,
+            upper: false,
+            lower: false,
+            initial: false,
+            caps_sent: false,
+            gaz_start: 0,
+            gaz_len: 0,
+            gaz_inside: 0,
+            doc_lower: false,
+            doc_title: false,
+        };
+        let n = self.info.len();
+        let at = |j: isize| -> &TokInfo {
+            if j < 0 || j as usize >= n {
+                &PAD
+            } else {
+                &self.info[j as usize]
+            }
+        };
+        let ii = i as isize;
+        let x = &self.info[i];
+        let (p1, p2, n1, n2) = (at(ii - 1), at(ii - 2), at(ii + 1), at(ii + 2));
+        let t = |id: u64, h: u64| mix(h, id.wrapping_mul(0x1000_0000_01B3));
+        let ctx = (x.initial as u64) | (x.caps_sent as u64) << 1;
+        f(t(0, 0));
+        f(t(1, x.low));
+        f(t(2, x.raw));
+        f(t(3, p1.low));
+        f(t(4, n1.low));
+        f(t(5, p2.low));
+        f(t(6, n2.low));
+        f(t(7, mix(p1.low, x.low)));
+        f(t(8, mix(x.low, n1.low)));
+        f(t(9, x.shape));
+        f(t(10, mix(x.sshape, ctx)));
+        f(t(11, mix(p1.sshape, x.sshape)));
+        f(t(12, mix(x.sshape, n1.sshape)));
+        f(t(13, mix(mix(p1.sshape, x.sshape), n1.sshape)));
+        f(t(14, mix(p1.low, x.sshape)));
+        f(t(15, mix(x.sshape, n1.low)));
+        f(t(16, mix(x.low, ctx)));
+        // Affixes.
+        let w = self.tok.tokens[i].text(self.text).as_bytes();
+        if w.len() > 2 && w.len() <= 64 {
+            let mut buf = [0u8; 64];
+            for (d, s) in buf.iter_mut().zip(w) {
+                *d = s.to_ascii_lowercase();
+            }
+            let lw = &buf[..w.len()];
+            for k in 1..=4.min(w.len() - 1) {
+                f(t(20 + k as u64, xxh3_64_with_seed(&lw[w.len() - k..], 5)));
+            }
+            for k in 1..=3.min(w.len() - 1) {
+                f(t(30 + k as u64, xxh3_64_with_seed(&lw[..k], 6)));
+            }
+        }
+        // Gazetteer.
+        for (bit, id) in [(G_LOC, 40u64), (G_ORG, 41), (G_FIRST, 42), (G_TITLE, 43), (G_ORGKEY, 44), (G_DEMONYM, 45)] {
+            if x.gaz_start & bit != 0 {
+                f(t(id, (x.gaz_len.min(3) as u64) | (x.caps_sent as u64) << 4));
+            }
+            if x.gaz_inside & bit != 0 {
+                f(t(id + 10, 1));
+            }
+            if p1.gaz_start & bit != 0 || p1.gaz_inside & bit != 0 {
+                f(t(id + 20, 1));
+            }
+            if n1.gaz_start & bit != 0 {
+                f(t(id + 30, 1));
+            }
+        }
+        // Document evidence, for words not in plain lowercase.
+        if !x.lower {
+            let d = (x.doc_lower as u64) | (x.doc_title as u64) << 1;
+            f(t(80, mix(d, ctx | (x.upper as u64) << 2)));
+            f(t(81, mix(d, x.sshape)));
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Small hand-written name lists (countries, places, well-known organizations, given
+//! names, demonyms, organization words and titles) used as tagger features and by the
+//! canonical-name rules.
+//!
+//! In: the lists in `data/` (written for this project from general knowledge, see
+//! the header of each file). Out: [`Gazetteer`], answering "which lists hold this
+//! token sequence" by hash, so lookups never allocate.
+
+use std::collections::HashMap;
+
+use once_cell::sync::Lazy;
+
+use super::features::{hash_lower, mix};
+use super::tokenize::tokenize;
+
+pub const G_LOC: u8 = 1;
+pub const G_ORG: u8 = 2;
+pub const G_FIRST: u8 = 4;
+pub const G_TITLE: u8 = 8;
+pub const G_ORGKEY: u8 = 16;
+pub const G_DEMONYM: u8 = 32;
+
+/// Longest entry, in tokens.
+pub const MAX_LEN: usize = 6;
+
+/// The lists, keyed by the hash of the lowercased token sequence.
+pub struct Gazetteer {
+    kinds: HashMap<u64, u8>,
+    /// Short form of a well-known organization, by hash of any of its forms.
+    org_short: HashMap<u64, &'static str>,
+    /// Canonical spelling of each place and organization, by lowercase hash.
+    spelling: HashMap<u64, &'static str>,
+}
+
+static GAZ: Lazy<Gazetteer> = Lazy::new(Gazetteer::build);
+
+/// The built-in gazetteer (built once).
+pub fn gazetteer() -> &'static Gazetteer {
+    &GAZ
+}
+
+/// Hash of a phrase's tokens, the same way the tagger hashes token sequences.
+pub fn phrase_hash(phrase: &str) -> u64 {
+    let t = tokenize(phrase);
+    let mut h = 0u64;
+    for tok in &t.tokens {
+        h = mix(h, hash_lower(tok.text(phrase)));
+    }
+    h
+}
+
+fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+impl Gazetteer {
+    fn build() -> Self {
+        let mut g = Gazetteer {
+            kinds: HashMap::new(),
+            org_short: HashMap::new(),
+            spelling: HashMap::new(),
+        };
+        for l in lines(include_str!("data/countries.txt")).chain(lines(include_str!("data/places.txt"))) {
+            let h = phrase_hash(l);
+            *g.kinds.entry(h).or_default() |= G_LOC;
+            g.spelling.entry(h).or_insert(l);
+        }
+        for l in lines(include_str!("data/orgs.txt")) {
+            let mut forms = l.split('|');
+            let first = forms.next().unwrap_or(l);
+            for f in l.split('|') {
+                let h = phrase_hash(f);
+                *g.kinds.entry(h).or_default() |= G_ORG;
+                g.org_short.insert(h, first);
+                g.spelling.entry(h).or_insert(f);
+            }
+        }
+        let words = |data: &'static str| lines(data).flat_map(|l| l.split_whitespace());
+        for w in words(include_str!("data/first_names.txt")) {
+            *g.kinds.entry(hash_lower(w)).or_default() |= G_FIRST;
+        }
+        for w in words(include_str!("data/demonyms.txt")) {
+            *g.kinds.entry(hash_lower(w)).or_default() |= G_DEMONYM;
+        }
+        for l in lines(include_str!("data/keywords.txt")) {
+            let (kind, rest) = match l.split_once(':') {
+                Some(("org", r)) => (G_ORGKEY, r),
+                Some(("title", r)) => (G_TITLE, r),
+                _ => continue,
+            };
+            for w in rest.split_whitespace() {
+                *g.kinds.entry(hash_lower(w)).or_default() |= kind;
+            }
+        }
+        g
+    }
+
+    /// Lists holding the phrase whose token-sequence hash is `h`.
+    #[inline]
+    pub fn kinds(&self, h: u64) -> u8 {
+        self.kinds.get(&h).copied().unwrap_or(0)
+    }
+
+    /// Short (canonical) form of a well-known organization.
+    pub fn org_short(&self, h: u64) -> Option<&'static str> {
+        self.org_short.get(&h).copied()
+    }
+
+    /// The list's spelling of a place or organization (`BAGHDAD` -> `Baghdad`).
+    pub fn spelling(&self, h: u64) -> Option<&'static str> {
+        self.spelling.get(&h).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_loaded_and_matched_case_insensitively() {
+        let g = gazetteer();
+        assert_ne!(g.kinds(phrase_hash("IRAQ")) & G_LOC, 0);
+        assert_ne!(g.kinds(phrase_hash("United States")) & G_LOC, 0);
+        assert_ne!(g.kinds(phrase_hash("Iraqi")) & G_DEMONYM, 0);
+        assert_eq!(g.org_short(phrase_hash("North Atlantic Treaty Organization")), Some("NATO"));
+        assert_eq!(g.spelling(phrase_hash("BAGHDAD")), Some("Baghdad"));
+        assert_eq!(g.kinds(phrase_hash("Print E-mail")), 0);
+    }
+}
