@@ -1,14 +1,34 @@
 //! Input formats: from a file's bytes to articles.
 //!
 //! Each format is a module of its own implementing [`Format`]. [`parse_file`] reads a
-//! file (decompressing and decoding it), detects its format by content (the
-//! extension is only a hint) unless one is forced, and hands every article, or the
+//! file (decompressing and decoding it, see `decode`), detects its format by content
+//! (the extension is only a hint) unless one is forced, and hands every article, or the
 //! reason one could not be read, to a sink. A bad article never stops the file: the
 //! articles before and after it still come out.
+//!
+//! Formats holding many articles (SGML archives, JSON Lines) are streamed record by
+//! record, so memory stays flat on large files; the others read the whole file (up to
+//! [`MAX_WHOLE_FILE`] bytes of text).
 
 use std::path::Path;
 
+use time::Date;
+
 use crate::article::Article;
+
+mod dateline;
+mod decode;
+mod html;
+mod json;
+mod page;
+mod reject;
+mod reuters;
+mod sgml;
+mod trec;
+mod wire;
+
+#[cfg(test)]
+mod corpus_check;
 
 /// Why one article (or a whole file) could not be read.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -25,6 +45,11 @@ pub enum ParseError {
     /// No format recognised the content.
     #[error("no known article format recognised")]
     Unrecognised,
+    /// The file was recognised as something that holds no articles (NER training
+    /// data, a README or licence, a DTD, a JSON file without article fields), or is
+    /// too large to read as a single article; the reason says which.
+    #[error("{0}")]
+    Skipped(String),
     /// An article inside the file is malformed; `at` says where (line, article number).
     #[error("{at}: {reason}")]
     Article { at: String, reason: String },
@@ -40,7 +65,228 @@ pub struct FileInfo {
 }
 
 /// Names of the formats that can be forced with `--format`.
-pub const FORMAT_NAMES: &[&str] = &["page", "wire"];
+pub const FORMAT_NAMES: &[&str] = &["page", "wire", "reuters", "trec", "json", "html"];
+
+/// Largest text read at once for formats that are not streamed (one article per
+/// file, JSON documents): 256 MiB.
+pub const MAX_WHOLE_FILE: usize = 256 * 1024 * 1024;
+
+/// One input format.
+pub(crate) trait Format: Sync {
+    /// Name shown in `Article::format` and accepted by `--format`.
+    fn name(&self) -> &'static str;
+    /// How sure the format is that `head` (the decoded start of the file) is its own,
+    /// 0 (not at all) to 100 (certain). `path` is only a hint.
+    fn detect(&self, head: &str, path: &Path) -> u8;
+    /// For formats that can be streamed: the text ending one record (`</DOC>`, a line
+    /// break). The file is then handed to [`Format::parse`] in chunks of whole records.
+    fn record_end(&self, _head: &str) -> Option<&'static str> {
+        None
+    }
+    /// Parses `text` (the whole file, or a chunk of whole records) and sends each
+    /// article or per-article error to `sink`. `cursor` carries positions across chunks.
+    fn parse(
+        &self,
+        text: &str,
+        cursor: &mut Cursor,
+        sink: &mut dyn FnMut(Result<Article, ParseError>),
+    );
+}
+
+/// What a parser knows about the file it reads, and where it is in it.
+pub(crate) struct Cursor {
+    /// Path as given, for `Article::path` and error messages.
+    pub path: String,
+    /// Base of derived ids: `<parent folder>/<file stem>`.
+    pub id_base: String,
+    /// Date written in the path, if any.
+    pub path_date: Option<Date>,
+    /// Category suggested by the parent folder (`bbc/sport/199.txt` -> `sport`).
+    pub folder_category: Option<String>,
+    /// Number of the next article in the file (0-based).
+    pub position: u64,
+    /// Line number (1-based) of the start of the current chunk.
+    pub line: u64,
+    /// Whether this is the last chunk (a record cut short is truncated, not pending).
+    pub last_chunk: bool,
+}
+
+impl Cursor {
+    pub(crate) fn new(path: &Path) -> Cursor {
+        let path_str = path.to_string_lossy().into_owned();
+        let stem = file_stem(path);
+        let parent = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned());
+        let id_base = match &parent {
+            Some(p) if !p.is_empty() => format!("{p}/{stem}"),
+            _ => stem,
+        };
+        Cursor {
+            path_date: dateline::date_from_path(&path_str),
+            folder_category: parent.as_deref().and_then(category_from_folder),
+            path: path_str,
+            id_base,
+            position: 0,
+            line: 1,
+            last_chunk: true,
+        }
+    }
+
+    /// A new article with the bookkeeping fields filled.
+    pub(crate) fn article(&self, format: &str, id: String, position: Option<u64>) -> Article {
+        Article {
+            id,
+            format: format.to_string(),
+            path: self.path.clone(),
+            position,
+            ..Article::default()
+        }
+    }
+
+    /// A per-article error located at `at` (e.g. `line 12`, `article 3 (NEWID 12793)`).
+    pub(crate) fn error(&self, at: &str, reason: impl Into<String>) -> ParseError {
+        ParseError::Article {
+            at: format!("{}: {at}", self.path),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// File name without `.gz` and without its last extension.
+fn file_stem(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    match name.rfind('.') {
+        Some(i) if i > 0 && name.len() - i <= 6 => name[..i].to_string(),
+        _ => name.to_string(),
+    }
+}
+
+/// Folder names that are news sections, so `bbc/sport/199.txt` is in `sport`.
+fn category_from_folder(name: &str) -> Option<String> {
+    const SECTIONS: &[&str] = &[
+        "business",
+        "entertainment",
+        "politics",
+        "sport",
+        "sports",
+        "tech",
+        "technology",
+        "science",
+        "health",
+        "world",
+        "national",
+        "nation",
+        "local",
+        "metro",
+        "opinion",
+        "culture",
+        "arts",
+        "economy",
+        "economics",
+        "finance",
+        "markets",
+        "money",
+        "travel",
+        "lifestyle",
+        "education",
+        "environment",
+        "climate",
+        "weather",
+        "crime",
+        "justice",
+        "law",
+        "media",
+        "music",
+        "film",
+        "movies",
+        "books",
+        "fashion",
+        "food",
+        "religion",
+        "society",
+        "military",
+        "defense",
+        "defence",
+        "energy",
+        "agriculture",
+        "asia",
+        "europe",
+        "africa",
+        "americas",
+        "middle-east",
+        "mideast",
+        "us",
+        "uk",
+        "china",
+        "international",
+        "domestic",
+        "regional",
+        "style",
+        "auto",
+        "autos",
+        "motoring",
+        "games",
+        "gaming",
+        "obituaries",
+        "editorial",
+        "editorials",
+        "features",
+        "analysis",
+        "commentary",
+        "real-estate",
+        "property",
+        "jobs",
+        "careers",
+        "space",
+        "medicine",
+        "football",
+        "soccer",
+        "cricket",
+        "tennis",
+        "golf",
+        "rugby",
+        "baseball",
+        "basketball",
+    ];
+    let lower = name.to_ascii_lowercase();
+    SECTIONS.contains(&lower.as_str()).then_some(lower)
+}
+
+fn formats() -> [&'static dyn Format; 6] {
+    [
+        &reuters::Reuters,
+        &trec::Trec,
+        &json::Json,
+        &html::Html,
+        &page::Page,
+        &wire::Wire,
+    ]
+}
+
+/// The format named `name`, if any.
+fn format_named(name: &str) -> Option<&'static dyn Format> {
+    formats()
+        .into_iter()
+        .find(|f| f.name().eq_ignore_ascii_case(name))
+}
+
+/// The format most confident about `head`, if any is at all.
+fn detect(head: &str, path: &Path) -> Option<&'static dyn Format> {
+    let mut best: Option<(u8, &'static dyn Format)> = None;
+    for f in formats() {
+        let score = f.detect(head, path);
+        if score > 0 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, f));
+        }
+    }
+    best.map(|(_, f)| f)
+}
 
 /// Reads `path`, detects its format (or uses `forced`) and sends each article, or the
 /// error that kept one from being read, to `sink`. Returns `Err` only when nothing in
@@ -50,6 +296,274 @@ pub fn parse_file(
     forced: Option<&str>,
     sink: &mut dyn FnMut(Result<Article, ParseError>),
 ) -> Result<FileInfo, ParseError> {
-    let _ = (path, forced, sink);
-    Err(ParseError::Unrecognised)
+    let forced = match forced {
+        Some(name) => Some(format_named(name).ok_or_else(|| {
+            ParseError::Skipped(format!(
+                "unknown format {name:?} (known: {})",
+                FORMAT_NAMES.join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let disk_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let (mut stream, head) = decode::TextStream::open(path)?;
+    if head.trim().is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let format = match forced {
+        Some(f) => f,
+        None => {
+            if let Some(reason) = reject::not_articles(&head, path) {
+                return Err(ParseError::Skipped(reason));
+            }
+            detect(&head, path).ok_or(ParseError::Unrecognised)?
+        }
+    };
+    let mut cursor = Cursor::new(path);
+    match format.record_end(&head) {
+        Some(end) => {
+            let mut buffer = head;
+            loop {
+                let next = stream.next_chunk()?;
+                let last = next.is_none();
+                if let Some(chunk) = next {
+                    buffer.push_str(&chunk);
+                }
+                let cut = if last {
+                    buffer.len()
+                } else {
+                    match buffer.rfind(end) {
+                        Some(i) => i + end.len(),
+                        None => continue,
+                    }
+                };
+                cursor.last_chunk = last;
+                let rest = buffer.split_off(cut);
+                format.parse(&buffer, &mut cursor, sink);
+                cursor.line += memchr::memchr_iter(b'\n', buffer.as_bytes()).count() as u64;
+                buffer = rest;
+                if last {
+                    break;
+                }
+            }
+        }
+        None => {
+            let mut text = head;
+            while let Some(chunk) = stream.next_chunk()? {
+                text.push_str(&chunk);
+                if text.len() > MAX_WHOLE_FILE {
+                    return Err(ParseError::Skipped(format!(
+                        "too large for the {} format (over {} MiB of text)",
+                        format.name(),
+                        MAX_WHOLE_FILE >> 20
+                    )));
+                }
+            }
+            format.parse(&text, &mut cursor, sink);
+        }
+    }
+    Ok(FileInfo {
+        format: format.name().to_string(),
+        bytes: disk_bytes,
+    })
+}
+
+/// Removes control characters (keeping `\n` and `\t`) from `s`.
+pub(crate) fn strip_controls(s: &str) -> String {
+    s.chars()
+        .filter(|&c| c == '\n' || c == '\t' || !(c.is_control() || c == '\u{feff}'))
+        .collect()
+}
+
+/// Collapses runs of blank lines and trims each line's trailing spaces; keeps
+/// paragraphs separated by one blank line.
+pub(crate) fn tidy_paragraphs(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut blank = false;
+    for line in s.lines() {
+        let line = line.trim_end();
+        if line.trim().is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank { "\n\n" } else { "\n" });
+        }
+        blank = false;
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::*;
+
+    /// Parses a text with `format` as if it were the file at `path`.
+    pub(crate) fn parse_text(
+        format: &dyn Format,
+        text: &str,
+        path: &str,
+    ) -> Vec<Result<Article, ParseError>> {
+        let mut out = Vec::new();
+        let mut cursor = Cursor::new(Path::new(path));
+        format.parse(text, &mut cursor, &mut |r| out.push(r));
+        out
+    }
+
+    /// Only the articles, panicking on errors.
+    pub(crate) fn articles(format: &dyn Format, text: &str, path: &str) -> Vec<Article> {
+        parse_text(format, text, path)
+            .into_iter()
+            .map(|r| r.expect("article parses"))
+            .collect()
+    }
+
+    /// Writes `bytes` to a fresh temp file named `name` and runs [`parse_file`] on it.
+    pub(crate) fn parse_bytes(
+        name: &str,
+        bytes: &[u8],
+        forced: Option<&str>,
+    ) -> (
+        Result<FileInfo, ParseError>,
+        Vec<Result<Article, ParseError>>,
+    ) {
+        let dir = std::env::temp_dir().join(format!(
+            "newswire-formats-{}-{:x}",
+            std::process::id(),
+            xxhash_rust::xxh3::xxh3_64(bytes)
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("temp dir");
+        }
+        std::fs::write(&path, bytes).expect("write temp file");
+        let mut out = Vec::new();
+        let info = parse_file(&path, forced, &mut |r| out.push(r));
+        let _ = std::fs::remove_dir_all(&dir);
+        (info, out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::parse_bytes;
+    use super::*;
+
+    #[test]
+    fn detects_each_format_by_content_not_extension() {
+        let cases: &[(&str, &[u8], &str)] = &[
+            (
+                "a.dat",
+                include_bytes!("../../tests/fixtures/formats/page.txt"),
+                "page",
+            ),
+            (
+                "a.dat",
+                include_bytes!("../../tests/fixtures/formats/wire.txt"),
+                "wire",
+            ),
+            (
+                "a.txt",
+                include_bytes!("../../tests/fixtures/formats/reuters.sgm"),
+                "reuters",
+            ),
+            (
+                "a.txt",
+                include_bytes!("../../tests/fixtures/formats/trec.sgml"),
+                "trec",
+            ),
+            (
+                "a.txt",
+                include_bytes!("../../tests/fixtures/formats/articles.jsonl"),
+                "json",
+            ),
+            (
+                "a.txt",
+                include_bytes!("../../tests/fixtures/formats/article.html"),
+                "html",
+            ),
+        ];
+        for (name, bytes, want) in cases {
+            let (info, _) = parse_bytes(name, bytes, None);
+            assert_eq!(info.expect("parses").format, *want, "fixture for {want}");
+        }
+    }
+
+    #[test]
+    fn gzip_of_any_format() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(include_bytes!("../../tests/fixtures/formats/trec.sgml"))
+            .expect("gzip");
+        let gz = enc.finish().expect("gzip");
+        let (info, arts) = parse_bytes("ap.gz", &gz, None);
+        assert_eq!(info.expect("parses").format, "trec");
+        assert!(arts.iter().all(|a| a.is_ok()));
+        assert!(arts.len() >= 2);
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_a_reason() {
+        assert!(matches!(
+            parse_bytes("e.txt", b"", None).0,
+            Err(ParseError::Empty)
+        ));
+        assert!(matches!(
+            parse_bytes("b.bin", b"\x00\x01PK\x03\x04\x00\x00", None).0,
+            Err(ParseError::Binary)
+        ));
+        let missing = parse_file(Path::new("/nonexistent/newswire/x.txt"), None, &mut |_| {});
+        assert!(matches!(missing, Err(ParseError::Io(_))));
+        let (r, _) = parse_bytes("a.txt", b"x", Some("nosuch"));
+        assert!(matches!(r, Err(ParseError::Skipped(_))));
+    }
+
+    #[test]
+    fn forced_format_wins_over_detection() {
+        let (info, arts) = parse_bytes(
+            "p.txt",
+            include_bytes!("../../tests/fixtures/formats/page.txt"),
+            Some("wire"),
+        );
+        assert_eq!(info.expect("parses").format, "wire");
+        assert_eq!(arts[0].as_ref().expect("article").format, "wire");
+    }
+
+    #[test]
+    fn ids_and_categories_from_the_path() {
+        let c = Cursor::new(Path::new("corpora/bbc/sport/199.txt"));
+        assert_eq!(c.id_base, "sport/199");
+        assert_eq!(c.folder_category.as_deref(), Some("sport"));
+        let c = Cursor::new(Path::new("afp-wire/AFP_ENG_19970401.0006.txt"));
+        assert_eq!(c.id_base, "afp-wire/AFP_ENG_19970401.0006");
+        assert_eq!(c.folder_category, None);
+        let c = Cursor::new(Path::new("x.html.gz"));
+        assert_eq!(c.id_base, "x");
+    }
+
+    #[test]
+    fn long_multi_record_files_stream_in_chunks() {
+        // Many JSON lines, well past one read chunk: every line comes out, numbered.
+        let mut text = String::new();
+        for i in 0..30_000 {
+            text.push_str(&format!(
+                "{{\"id\":\"n{i}\",\"title\":\"Story {i}\",\"text\":\"Body of story number {i}, padded with words.\"}}\n"
+            ));
+        }
+        text.push_str("{not json\n");
+        let (info, out) = parse_bytes("big.jsonl", text.as_bytes(), None);
+        assert_eq!(info.expect("parses").format, "json");
+        assert_eq!(out.iter().filter(|r| r.is_ok()).count(), 30_000);
+        let err = out
+            .iter()
+            .find_map(|r| r.as_ref().err())
+            .expect("one error")
+            .to_string();
+        assert!(err.contains("line 30001"), "{err}");
+        let last = out[29_999].as_ref().expect("article");
+        assert_eq!(last.id, "n29999");
+        assert_eq!(last.position, Some(29_999));
+    }
 }

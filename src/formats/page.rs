@@ -1,0 +1,291 @@
+//! Page scrapes of wire stories: the text of a news page saved with its furniture.
+//!
+//! The china.org.cn layout (the project's sample) is the model: the headline line, a
+//! line `0 Comment(s)Print E-mail Xinhua, December 02, 2021` giving the source and page
+//! date, an optional `Adjust font size:`, the story opening with a dateline
+//! (`BAGHDAD, Dec. 1 (Xinhua) -- `), paragraphs, ` Enditem`, then the page footer and a
+//! comment form. Out comes one article: headline, source, page date, dateline, and the
+//! body from the dateline to the end marker without any furniture. Other sites' scrapes
+//! with the same kind of furniture (print/e-mail/share links, comment counts, font-size
+//! controls, comment forms, `(End)` markers) are cleaned the same way.
+
+use std::path::Path;
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+use time::Date;
+
+use super::dateline::{self, month_from_name};
+use super::{Cursor, Format, ParseError};
+use crate::article::{Article, DateOrigin};
+
+pub(crate) struct Page;
+
+/// `0 Comment(s)Print E-mail Xinhua, December 02, 2021`
+static SOURCE_LINE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"^\s*(?:\d+\s*Comments?(?:\(s\))?\s*)?(?:Print\s*)?(?:E-?mail\s*)?(?P<source>[A-Z][A-Za-z.&' \-]{0,60}?)\s*,\s*(?P<month>[A-Z][a-z]+)\.?\s+(?P<day>\d{1,2}),\s*(?P<year>\d{4})\s*$",
+    )
+    .expect("valid regex")
+});
+
+/// Lines that are page furniture wherever they appear.
+static FURNITURE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?ix)^\s*(?:
+            \d+\s*comments?\(s\).*
+          | \d+\s*comments?
+          | (?:print\s*)?e-?mail(?:\s*bookmark\s*and\s*share)?(?:\s*print)?
+          | print(?:\s*[|/]?\s*e-?mail)?(?:\s*bookmark\s*and\s*share)?
+          | bookmark\s*and\s*share
+          | share(?:\s*this(?:\s*(?:article|story))?)?:?
+          | adjust\s*font\s*size:?.*
+          | font\s*size:?\s*(?:[asml+\-]\s*)*
+          | go\s*to\s*forum.*
+          | no\s*comments\.?
+          | add\s*your\s*comments?.*
+          | [\u{2022}*\-]?\s*user\s*name\s*(?:required)?
+          | [\u{2022}*\-]?\s*your\s*comment
+          | [\u{2022}*\-]?\s*enter\s*the\s*words\s*you\s*see:?.*
+          | racist,\s*abusive.*
+          | send\s*your\s*stories.*
+          | (?:comments?|leave\s*a\s*comment|post\s*a\s*comment|related\s*(?:news|stories|articles)|you\s*might\s*also\s*like)\s*:?
+        )\s*$",
+    )
+    .expect("valid regex")
+});
+
+/// Lines after which nothing belongs to the story.
+static TAIL: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:print\s*e-?mail\s*bookmark|go\s*to\s*forum|add\s*your\s*comments|send\s*your\s*stories|no\s*comments\.?\s*$|related\s*(?:news|stories|articles)\s*:?\s*$)",
+    )
+    .expect("valid regex")
+});
+
+/// ` Enditem` / `(End)` closing a story, with what follows on the same line.
+static END_MARKER: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?:\s*\b(?:Enditem|ENDITEM|End\s*item)\b|\s*\((?:End|END|end)\)|\s*\[(?:End|END)\])\s*\.?\s*$")
+        .expect("valid regex")
+});
+
+impl Format for Page {
+    fn name(&self) -> &'static str {
+        "page"
+    }
+
+    fn detect(&self, head: &str, _path: &Path) -> u8 {
+        if looks_like_markup(head) {
+            return 0;
+        }
+        let first_lines: Vec<&str> = head.lines().take(12).collect();
+        let mut score = 0u8;
+        if first_lines
+            .iter()
+            .any(|l| SOURCE_LINE.is_match(l) && l.contains("Comment"))
+        {
+            score = 95;
+        } else if first_lines.iter().any(|l| SOURCE_LINE.is_match(l)) {
+            score = 60;
+        }
+        let furniture = head
+            .lines()
+            .filter(|l| FURNITURE.is_match(l) && !l.trim().is_empty())
+            .count();
+        if score == 0 && furniture >= 3 {
+            score = 55;
+        }
+        score
+    }
+
+    fn parse(
+        &self,
+        text: &str,
+        cursor: &mut Cursor,
+        sink: &mut dyn FnMut(Result<Article, ParseError>),
+    ) {
+        let position = cursor.position;
+        cursor.position += 1;
+        sink(parse_page(text, cursor, position));
+    }
+}
+
+fn looks_like_markup(head: &str) -> bool {
+    let t = head.trim_start();
+    t.starts_with('<') || t.starts_with('{') || t.starts_with('[')
+}
+
+/// A date like `December 02, 2021`.
+fn page_date(month: &str, day: &str, year: &str) -> Option<Date> {
+    let month = month_from_name(month)?;
+    Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
+}
+
+fn parse_page(text: &str, cursor: &Cursor, position: u64) -> Result<Article, ParseError> {
+    let mut art = cursor.article("page", cursor.id_base.clone(), None);
+    let _ = position;
+    let mut lines = text.lines().peekable();
+    // Headline: the first non-empty line, exactly.
+    let headline = loop {
+        match lines.next() {
+            Some(l) if l.trim().is_empty() => continue,
+            Some(l) => break l.trim().to_string(),
+            None => return Err(cursor.error("line 1", "no text")),
+        }
+    };
+    art.headline = Some(headline);
+    // Source line and furniture before the story.
+    let mut rest: Vec<&str> = Vec::new();
+    let mut seen_source = false;
+    for line in lines.by_ref() {
+        if !seen_source {
+            if let Some(c) = SOURCE_LINE.captures(line) {
+                seen_source = true;
+                art.source = Some(c["source"].trim().to_string());
+                if let Some(d) = page_date(&c["month"], &c["day"], &c["year"]) {
+                    art.published = Some(d);
+                    art.published_from = Some(DateOrigin::Text);
+                }
+                continue;
+            }
+        }
+        if line.trim().is_empty() || FURNITURE.is_match(line) {
+            continue;
+        }
+        rest.push(line);
+        break;
+    }
+    rest.extend(lines);
+    // The story: up to the end marker or the page footer.
+    let mut paragraphs: Vec<String> = Vec::new();
+    for line in rest {
+        if TAIL.is_match(line) {
+            break;
+        }
+        if FURNITURE.is_match(line) {
+            continue;
+        }
+        if let Some(m) = END_MARKER.find(line) {
+            let kept = line[..m.start()].trim_end();
+            if !kept.is_empty() {
+                paragraphs.push(kept.to_string());
+            }
+            break;
+        }
+        paragraphs.push(line.trim_end().to_string());
+    }
+    let mut body = super::tidy_paragraphs(&paragraphs.join("\n"));
+    if let Some(mut found) = dateline::find(&body) {
+        let context = art.published.or(cursor.path_date);
+        let date = found.resolve_date(context);
+        if art.published.is_none() {
+            if let Some(d) = found.year.and(date) {
+                art.published = Some(d);
+                art.published_from = Some(DateOrigin::Text);
+            } else if let Some(d) = cursor.path_date {
+                art.published = Some(d);
+                art.published_from = Some(DateOrigin::Path);
+            }
+        }
+        if art.source.is_none() {
+            art.source = found.dateline.agency.clone();
+        }
+        body = body[found.body_start..].trim_start().to_string();
+        art.dateline = Some(found.dateline);
+    } else if art.published.is_none() {
+        if let Some(d) = cursor.path_date {
+            art.published = Some(d);
+            art.published_from = Some(DateOrigin::Path);
+        }
+    }
+    art.category = cursor.folder_category.clone();
+    art.body = body;
+    if art.body.is_empty() && art.headline.is_none() {
+        return Err(cursor.error("line 1", "no story text found"));
+    }
+    Ok(art)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::testutil::articles;
+    use time::macros::date;
+
+    const SAMPLE: &str = include_str!("../../tests/fixtures/formats/page.txt");
+    const NEW_YEAR: &str = include_str!("../../tests/fixtures/formats/page-new-year.txt");
+    const OTHER_SITE: &str = include_str!("../../tests/fixtures/formats/page-other-site.txt");
+
+    #[test]
+    fn china_org_cn_layout() {
+        let a = &articles(&Page, SAMPLE, "pages/2030-harbour.txt")[0];
+        assert_eq!(
+            a.headline.as_deref(),
+            Some("Harbour city opens floating solar farm")
+        );
+        assert_eq!(a.source.as_deref(), Some("Xinhua"));
+        assert_eq!(a.published, Some(date!(2030 - 03 - 05)));
+        assert_eq!(a.published_from, Some(DateOrigin::Text));
+        let d = a.dateline.as_ref().expect("dateline");
+        assert_eq!(d.place.as_deref(), Some("Port Louis"));
+        assert_eq!(d.date, Some(date!(2030 - 03 - 04)));
+        assert_eq!(d.agency.as_deref(), Some("Xinhua"));
+        assert!(
+            a.body.starts_with("The island's largest floating"),
+            "{}",
+            a.body
+        );
+        assert!(a.body.ends_with("by the end of the year."), "{}", a.body);
+        for furniture in [
+            "Enditem",
+            "Comment(s)",
+            "Print E-mail",
+            "Adjust font size",
+            "Bookmark",
+            "Go to Forum",
+            "User Name",
+            "Send your stories",
+            "Racist",
+        ] {
+            assert!(!a.body.contains(furniture), "{furniture} left in body");
+        }
+        assert_eq!(a.format, "page");
+        assert_eq!(a.id, "pages/2030-harbour");
+    }
+
+    #[test]
+    fn dateline_year_wraps_before_a_january_page() {
+        let a = &articles(&Page, NEW_YEAR, "p/x.txt")[0];
+        assert_eq!(a.published, Some(date!(2031 - 01 - 01)));
+        let d = a.dateline.as_ref().expect("dateline");
+        assert_eq!(d.date, Some(date!(2030 - 12 - 31)));
+        assert_eq!(d.place.as_deref(), Some("United Nations"));
+        assert!(a.body.ends_with("next week."), "{}", a.body);
+    }
+
+    #[test]
+    fn other_site_furniture_and_end_marker() {
+        let a = &articles(&Page, OTHER_SITE, "p/y.txt")[0];
+        assert_eq!(
+            a.headline.as_deref(),
+            Some("Mountain railway reopens after landslide repairs")
+        );
+        let d = a.dateline.as_ref().expect("dateline");
+        assert_eq!(d.place.as_deref(), Some("Kuala Lumpur"));
+        assert!(!a.body.contains("(End)"));
+        assert!(!a.body.contains("Share this"));
+        assert!(a.body.ends_with("within a month."), "{}", a.body);
+    }
+
+    #[test]
+    fn detection_prefers_the_page_layout() {
+        assert!(Page.detect(SAMPLE, Path::new("a.txt")) >= 90);
+        assert_eq!(
+            Page.detect(
+                "Headline\n\nSEOUL, Nov. 1 (Xinhua) -- Text.",
+                Path::new("a.txt")
+            ),
+            0
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! SGML helpers (stub).
