@@ -45,13 +45,23 @@ Examples:
   newswire index --index /data/news-index archive/2021 archive/2022
   newswire index --rebuild corpus/
 
-Files that cannot be read are reported and skipped; the run goes on. Re-indexing a
-file replaces its articles (articles are keyed by id).
+Files that cannot be read are reported and skipped; the run goes on.
+
+Runs are incremental: running the same command again reads only new files and files
+whose content changed (their old articles are replaced, never duplicated), and
+removes the articles of files that are gone from the folders given (add --prune to
+also remove those of files gone from anywhere else). A file reached through two
+paths is read once; an article found twice (same id, or a page or story file copied
+elsewhere) is stored once. Progress is committed every --commit-every articles and
+--commit-seconds seconds: a run that is killed keeps whole files only, and running
+the command again completes it. Ctrl-C commits what is done and stops (press it
+twice to stop at once; the next run completes the index).
 
 Exit codes:
-  0  at least one article indexed (some files may have been skipped: see the summary)
+  0  the index is up to date and holds articles (some files may have been skipped)
   1  nothing could be indexed
-  2  error (bad flag, index locked or unwritable)";
+  2  error (bad flag, index locked or unwritable)
+  130  interrupted with Ctrl-C (what was done is committed)";
 
 const SEARCH_HELP: &str = "\
 Query syntax:
@@ -85,6 +95,16 @@ pub struct IndexArgs {
     /// Delete the index first and build it from scratch
     #[arg(long)]
     pub rebuild: bool,
+    /// Also remove the articles of indexed files outside PATH that no longer exist
+    /// (articles of files gone from inside PATH are always removed)
+    #[arg(long)]
+    pub prune: bool,
+    /// Commit (make durable and visible to searches) after this many articles...
+    #[arg(long, value_name = "N", default_value_t = 50_000)]
+    pub commit_every: u64,
+    /// ...or after this many seconds, whichever comes first
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub commit_seconds: u64,
     /// Read every file as this format instead of detecting it
     #[arg(long, value_name = "NAME")]
     pub format: Option<String>,

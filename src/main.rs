@@ -65,14 +65,42 @@ fn run(cli: Cli) -> Result<u8> {
             {
                 let cancel = Arc::clone(&cancel);
                 // Without a handler Ctrl-C still stops the run; it just cannot commit first.
-                let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::SeqCst));
+                // A second Ctrl-C stops at once: the index stays consistent either way.
+                let _ = ctrlc::set_handler(move || {
+                    if cancel.swap(true, Ordering::SeqCst) {
+                        std::process::exit(130);
+                    }
+                });
             }
             let show_bar = !args.quiet && !args.json && io::stderr().is_terminal();
             let reporter = progress::BarReporter::new(show_bar, !args.quiet && !args.json);
             let summary = ingest::run(&store, &opts, &reporter, &cancel)?;
             reporter.finish();
+            if !args.json {
+                // Incremental bookkeeping (TODO: move into output::index_summary).
+                if summary.up_to_date() {
+                    writeln!(
+                        out,
+                        "nothing changed: {} files unchanged, nothing parsed",
+                        summary.files_unchanged
+                    )?;
+                } else {
+                    writeln!(
+                        out,
+                        "files: {} new, {} changed, {} unchanged, {} removed ({} articles removed), {} duplicate articles not stored",
+                        summary.files_new,
+                        summary.files_changed,
+                        summary.files_unchanged,
+                        summary.files_removed,
+                        summary.articles_removed,
+                        summary.duplicates
+                    )?;
+                }
+            }
             output::index_summary(&mut out, args.json, &summary)?;
-            if summary.articles == 0 && summary.index_articles == 0 {
+            if summary.interrupted {
+                130
+            } else if summary.articles == 0 && summary.index_articles == 0 {
                 1
             } else {
                 0

@@ -47,8 +47,9 @@ pub fn index_options(a: &IndexArgs) -> Result<IndexOptions> {
         format: a.format.clone(),
         entities: !a.no_entities,
         memory_budget: a.memory << 20,
-        commit_every_articles: 50_000,
-        commit_every: Duration::from_secs(30),
+        commit_every_articles: a.commit_every.max(1),
+        commit_every: Duration::from_secs(a.commit_seconds),
+        prune_everywhere: a.prune,
     })
 }
 

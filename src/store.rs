@@ -1,11 +1,21 @@
 //! The on-disk index: creating, opening and checking it.
 //!
 //! An index directory holds tantivy's files plus `newswire.json`, which records the
-//! newswire version and the schema that built it. Opening an index built with
-//! another schema fails with a message saying to rebuild it.
+//! newswire version, the index layout and the schema that built it. Opening an index
+//! built with another schema or layout fails with a message saying exactly what to do
+//! (upgrade newswire for a newer index, rebuild for an older one).
+//!
+//! Creation survives a crash at any point: `newswire.json` is written first
+//! (atomically), then tantivy's files; a directory holding only `newswire.json` is an
+//! index whose creation was interrupted, and is completed. `--rebuild` takes the
+//! writer lock before it deletes anything, so it can never pull an index out from
+//! under a running `newswire index`.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use fs2::FileExt;
 
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
@@ -14,6 +24,13 @@ use crate::schema::{tokenizers, Fields, SchemaError, SchemaSpec};
 
 /// Name of the metadata file newswire keeps beside tantivy's.
 pub const META_FILE: &str = "newswire.json";
+
+/// Version of the index layout (what newswire keeps beside tantivy's files).
+/// 1: no file manifest; 2: a file manifest named by each commit's payload.
+pub const INDEX_FORMAT: u32 = 2;
+
+/// tantivy's writer lock file, which `newswire index` holds while it runs.
+pub const LOCK_FILE: &str = ".tantivy-writer.lock";
 
 /// Why an index could not be opened or created.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +54,25 @@ pub enum StoreError {
         expected: String,
         built_by: String,
     },
+    /// The index was written by a newer newswire, in a layout this one cannot read.
+    #[error(
+        "the index at {path} was built by newswire {built_by} (index format {found}); this \
+         newswire {this} reads format {INDEX_FORMAT} at most: upgrade newswire, or rebuild \
+         the index with `newswire index --rebuild FOLDER...`",
+        this = env!("CARGO_PKG_VERSION")
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        built_by: String,
+    },
+    /// Another `newswire index` run holds the index (only `--rebuild` checks here;
+    /// indexing reports it when it takes the writer).
+    #[error(
+        "the index at {0} is locked by another `newswire index` run (lock file {0}/{LOCK_FILE}); \
+         wait for it to finish"
+    )]
+    Locked(PathBuf),
     /// The embedded schema is invalid (a build defect).
     #[error("schema: {0}")]
     Schema(#[from] SchemaError),
@@ -64,6 +100,13 @@ pub struct IndexMeta {
     pub schema_name: String,
     pub schema_version: u32,
     pub schema_fingerprint: String,
+    /// Index layout version ([`INDEX_FORMAT`]); absent (1) in indexes made before it.
+    #[serde(default = "format_one")]
+    pub index_format: u32,
+}
+
+fn format_one() -> u32 {
+    1
 }
 
 impl IndexMeta {
@@ -73,6 +116,7 @@ impl IndexMeta {
             schema_name: spec.name.clone(),
             schema_version: spec.version,
             schema_fingerprint: spec.fingerprint(),
+            index_format: INDEX_FORMAT,
         }
     }
 
@@ -109,13 +153,31 @@ impl Store {
         }
         let meta = read_meta(&meta_path)?;
         let expected = IndexMeta::current(&spec);
+        if meta.index_format > INDEX_FORMAT {
+            return Err(StoreError::TooNew {
+                path: dir.to_path_buf(),
+                found: meta.index_format,
+                built_by: meta.newswire_version.clone(),
+            });
+        }
         if meta.schema_fingerprint != expected.schema_fingerprint {
+            if meta.schema_version > expected.schema_version {
+                return Err(StoreError::TooNew {
+                    path: dir.to_path_buf(),
+                    found: meta.index_format,
+                    built_by: meta.newswire_version.clone(),
+                });
+            }
             return Err(StoreError::SchemaMismatch {
                 path: dir.to_path_buf(),
                 found: meta.schema_label(),
                 expected: expected.schema_label(),
                 built_by: meta.newswire_version.clone(),
             });
+        }
+        if !dir.join("meta.json").exists() {
+            // Creation was interrupted before tantivy wrote anything: an empty index.
+            return Err(StoreError::NotFound(dir.to_path_buf()));
         }
         let mut index = Index::open_in_dir(dir).map_err(|source| StoreError::Tantivy {
             path: dir.to_path_buf(),
@@ -136,19 +198,22 @@ impl Store {
     }
 
     /// Opens the index at `dir` for writing, creating it if needed. With `rebuild`,
-    /// an existing newswire index there is deleted first.
+    /// an existing newswire index there is deleted first (after taking its writer
+    /// lock, so a running `newswire index` is never disturbed).
     pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Store, StoreError> {
         let io = |source| StoreError::Io {
             path: dir.to_path_buf(),
             source,
         };
         if dir.join(META_FILE).exists() {
-            if !rebuild {
+            if rebuild {
+                discard(dir)?;
+            } else if dir.join("meta.json").exists() {
                 return Store::open(dir);
+            } else {
+                // An interrupted creation: finish it below (the metadata is rewritten).
             }
-            // Only ever delete a directory newswire made.
-            fs::remove_dir_all(dir).map_err(io)?;
-        } else if dir.exists() && fs::read_dir(dir).map_err(io)?.next().is_some() {
+        } else if dir.exists() && has_files(dir).map_err(io)? {
             return Err(StoreError::NotNewswire(dir.to_path_buf()));
         }
         fs::create_dir_all(dir).map_err(io)?;
@@ -157,14 +222,22 @@ impl Store {
             path: dir.to_path_buf(),
             source,
         };
-        let mut index = Index::create_in_dir(dir, spec.to_tantivy()).map_err(tantivy_err)?;
-        index.set_tokenizers(tokenizers());
+        // Metadata first: a directory with it and without tantivy's files is an
+        // index whose creation was interrupted, never "not a newswire index".
         let meta = IndexMeta::current(&spec);
         let text = serde_json::to_string_pretty(&meta).map_err(|e| StoreError::Meta {
             path: dir.join(META_FILE),
             reason: e.to_string(),
         })?;
-        fs::write(dir.join(META_FILE), text).map_err(io)?;
+        write_atomic(&dir.join(META_FILE), text.as_bytes()).map_err(io)?;
+        let mut index = match Index::create_in_dir(dir, spec.to_tantivy()) {
+            Ok(index) => index,
+            // Another run created it a moment ago: use it (its writer lock decides
+            // which run goes on).
+            Err(tantivy::TantivyError::IndexAlreadyExists) => return Store::open(dir),
+            Err(e) => return Err(tantivy_err(e)),
+        };
+        index.set_tokenizers(tokenizers());
         let fields = Fields::new(&index.schema()).map_err(tantivy_err)?;
         Ok(Store {
             dir: dir.to_path_buf(),
@@ -195,5 +268,62 @@ fn read_meta(path: &Path) -> Result<IndexMeta, StoreError> {
     serde_json::from_str(&text).map_err(|e| StoreError::Meta {
         path: path.to_path_buf(),
         reason: format!("unreadable index metadata ({e}); rebuild with `newswire index --rebuild`"),
+    })
+}
+
+/// Whether `dir` holds anything but leftovers of an interrupted creation.
+fn has_files(dir: &Path) -> std::io::Result<bool> {
+    for e in fs::read_dir(dir)? {
+        let name = e?.file_name();
+        if name.to_str() != Some(TMP_META) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+const TMP_META: &str = "newswire.json.tmp";
+
+/// Writes `path` so that it is either absent or complete, even across a crash.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_file_name(TMP_META);
+    let mut f = fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    fs::rename(&tmp, path)?;
+    if let Some(parent) = path.parent() {
+        fs::File::open(parent)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Deletes the newswire index at `dir`, holding its writer lock while doing so.
+/// The directory is first renamed aside, so a crash midway leaves either the old
+/// index whole or no index (never half of one).
+fn discard(dir: &Path) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let lock = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dir.join(LOCK_FILE))
+        .map_err(io)?;
+    if lock.try_lock_exclusive().is_err() {
+        return Err(StoreError::Locked(dir.to_path_buf()));
+    }
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".into());
+    let aside = dir.with_file_name(format!(".{name}.discarded-{}", std::process::id()));
+    fs::rename(dir, &aside).map_err(io)?;
+    drop(lock);
+    fs::remove_dir_all(&aside).map_err(|source| StoreError::Io {
+        path: aside.clone(),
+        source,
     })
 }

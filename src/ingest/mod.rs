@@ -1,19 +1,38 @@
-//! Indexing: discover files -> parse (in parallel) -> extract entities -> write.
+//! Indexing: discover files -> plan (what changed) -> parse (in parallel) -> extract
+//! entities -> write.
 //!
-//! rayon workers read and parse files and find their entities; finished documents
-//! go, one file at a time, over a bounded channel to the single thread that owns
-//! tantivy's `IndexWriter` (which runs its own indexing threads). That thread commits
-//! every few thousand articles and every few seconds, always between files, so an
-//! interrupted run leaves an index of whole files. Progress goes through the
-//! [`Reporter`] trait: the library never draws anything itself.
+//! Runs are incremental. The index keeps a [`Manifest`] of the files it holds (size,
+//! modification time, content hash, the articles each gave), committed atomically
+//! with the index itself. A run reads only files that are new or whose size or time
+//! changed (and of those, parses only the ones whose bytes changed); replaces the
+//! articles of changed files; and removes the articles of files that are gone from
+//! the folders it was given (with `prune_everywhere`, of every file that no longer
+//! exists).
+//!
+//! The same article is stored once: a file reached through two paths is read once
+//! (files are keyed by canonical path), and of articles sharing an id, or sharing
+//! their content when each is a whole file (a page or wire story copied elsewhere),
+//! only the first in path order is stored; the others are counted as duplicates.
+//! That rule depends only on the files, never on the order work finished in, so an
+//! interrupted run completed later gives exactly what one uninterrupted run gives.
+//!
+//! rayon workers read, hash and parse files and find their entities; finished files
+//! go over a bounded channel to the single thread that owns tantivy's `IndexWriter`.
+//! That thread commits every few thousand articles and every few seconds, always
+//! between files, so a killed run leaves an index of whole files whose manifest
+//! agrees with it. Progress goes through the [`Reporter`] trait.
 
 mod discover;
 mod document;
+pub mod manifest;
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Mutex};
-use std::time::{Duration, Instant};
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Mutex, OnceLock};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -21,9 +40,12 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 pub use discover::{discover, Discovered};
 pub use document::{date_to_tantivy, to_document, DocumentBuilder};
+pub use manifest::{ArticleRef, DedupKey, FileEntry, Manifest, ManifestError};
 
+use crate::article::{format_date, Article};
 use crate::entities::Extractor;
 use crate::formats::{self, ParseError};
+use crate::schema::Fields;
 use crate::store::Store;
 
 /// Settings for one indexing run.
@@ -41,6 +63,9 @@ pub struct IndexOptions {
     pub commit_every_articles: u64,
     /// ...or this much time, whichever comes first.
     pub commit_every: Duration,
+    /// Also remove the articles of files outside `inputs` that no longer exist
+    /// (files gone from inside `inputs` are always removed).
+    pub prune_everywhere: bool,
 }
 
 impl Default for IndexOptions {
@@ -52,13 +77,14 @@ impl Default for IndexOptions {
             memory_budget: 512 << 20,
             commit_every_articles: 50_000,
             commit_every: Duration::from_secs(30),
+            prune_everywhere: false,
         }
     }
 }
 
 /// Receives progress events. Implemented by the binary to draw a progress bar.
 pub trait Reporter: Sync {
-    /// Discovery is done: `files` files, `bytes` bytes to read.
+    /// Planning is done: `files` files, `bytes` bytes to read.
     fn start(&self, _files: u64, _bytes: u64) {}
     /// A file was parsed into `articles` articles.
     fn file_done(&self, _bytes: u64, _articles: u64) {}
@@ -85,10 +111,30 @@ pub struct Skip {
 /// What an indexing run did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IndexSummary {
+    /// Articles added to the index by this run.
     pub articles: u64,
+    /// Files read and parsed by this run.
     pub files: u64,
     pub files_skipped: u64,
     pub articles_skipped: u64,
+    /// Files seen for the first time.
+    pub files_new: u64,
+    /// Files whose content changed since the last run (their articles were replaced).
+    pub files_changed: u64,
+    /// Files left alone because they did not change (including files whose time
+    /// stamp moved but whose bytes are the same).
+    pub files_unchanged: u64,
+    /// Files gone since the last run whose articles were removed.
+    pub files_removed: u64,
+    /// Unchanged files read again so that exactly one copy of a duplicated article
+    /// stays stored after another copy changed or went away.
+    pub files_reread: u64,
+    /// Articles removed with their files.
+    pub articles_removed: u64,
+    /// Articles not stored because an earlier copy (same id, or same content in
+    /// another file) is.
+    pub duplicates: u64,
+    /// Bytes read.
     pub bytes: u64,
     pub seconds: f64,
     pub articles_per_second: f64,
@@ -98,6 +144,15 @@ pub struct IndexSummary {
     /// True when the run was interrupted (Ctrl-C) after committing what was done.
     pub interrupted: bool,
     pub skipped: Vec<Skip>,
+}
+
+impl IndexSummary {
+    /// True when the run found nothing to do and changed nothing.
+    pub fn up_to_date(&self) -> bool {
+        self.files == 0
+            && self.files_new + self.files_changed + self.files_removed + self.files_reread == 0
+            && !self.interrupted
+    }
 }
 
 /// Failures that stop a run (the index itself is in trouble); bad input never does.
@@ -115,11 +170,46 @@ pub enum IngestError {
         path: PathBuf,
         source: tantivy::TantivyError,
     },
+    /// The file manifest could not be read or written.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
 }
 
-/// One parsed file on its way to the writer.
-struct Batch {
-    docs: Vec<(String, TantivyDocument)>,
+/// A file to read.
+#[derive(Debug, Clone)]
+struct Job {
+    /// Path to read (as given, so articles keep the user's spelling).
+    path: PathBuf,
+    /// Canonical path: the manifest key.
+    key: String,
+    size: u64,
+    /// Content hash recorded last time; equal bytes mean nothing to parse.
+    prev_hash: Option<String>,
+    /// Parse even when the bytes did not change (re-reading to settle duplicates).
+    force: bool,
+}
+
+/// A file read by a worker, on its way to the writer.
+struct Done {
+    key: String,
+    path: String,
+    size: u64,
+    mtime_ns: u64,
+    hash: String,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    /// Same bytes as last time: only the time stamp moved.
+    Touched,
+    /// Read (articles may be empty, `error` says why when nothing could be read).
+    Parsed {
+        format: Option<String>,
+        error: Option<String>,
+        articles: Vec<(ArticleRef, TantivyDocument)>,
+    },
+    /// Could not be read now: whatever the index has from it stays.
+    Unreadable,
 }
 
 /// Indexes `opts.inputs` into `store`. Stops early (after committing) when `cancel`
@@ -131,131 +221,119 @@ pub fn run(
     cancel: &AtomicBool,
 ) -> Result<IndexSummary, IngestError> {
     let started = Instant::now();
-    let write_err = |source| IngestError::Write {
-        path: store.dir.clone(),
-        source,
-    };
-    let mut writer: IndexWriter = match store.index.writer(opts.memory_budget) {
+    let writer: IndexWriter = match store.index.writer(opts.memory_budget) {
         Ok(w) => w,
         Err(tantivy::TantivyError::LockFailure(..)) => {
             return Err(IngestError::Locked(store.dir.clone()))
         }
-        Err(e) => return Err(write_err(e)),
+        Err(source) => {
+            return Err(IngestError::Write {
+                path: store.dir.clone(),
+                source,
+            })
+        }
     };
+    // Read only once the lock is held: nobody else can commit under us now.
+    let manifest = Manifest::load(store)?;
 
     let found = discover(&opts.inputs);
-    let skips = Mutex::new(found.errors.clone());
-    for s in &found.errors {
-        reporter.skipped(s);
-    }
-    let total_bytes: u64 = found.files.iter().map(|f| f.1).sum();
-    reporter.start(found.files.len() as u64, total_bytes);
-
-    let extractor = opts.entities.then(Extractor::new);
-    let builder = DocumentBuilder::new(store.fields);
-    let (tx, rx) = mpsc::sync_channel::<Batch>(64);
-    let files_skipped = std::sync::atomic::AtomicU64::new(0);
-    let articles_skipped = std::sync::atomic::AtomicU64::new(0);
-
-    let mut summary = IndexSummary::default();
-    let mut write_result = Ok(());
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            found
-                .files
-                .par_iter()
-                .for_each_with(tx, |tx, (path, _size)| {
-                    if cancel.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let shown = path.display().to_string();
-                    let mut docs = Vec::new();
-                    let mut bad = Vec::new();
-                    let result =
-                        formats::parse_file(path, opts.format.as_deref(), &mut |item| match item {
-                            Ok(mut article) => {
-                                if let Some(x) = &extractor {
-                                    x.annotate(&mut article);
-                                }
-                                docs.push((article.id.clone(), builder.build(&article)));
-                            }
-                            Err(e) => bad.push(e),
-                        });
-                    let bytes = match &result {
-                        Ok(info) => info.bytes,
-                        Err(_) => 0,
-                    };
-                    let skip = |at: Option<String>, reason: String| {
-                        let s = Skip {
-                            path: shown.clone(),
-                            at,
-                            reason,
-                        };
-                        reporter.skipped(&s);
-                        if let Ok(mut v) = skips.lock() {
-                            v.push(s);
-                        }
-                    };
-                    if let Err(e) = result {
-                        files_skipped.fetch_add(1, Ordering::Relaxed);
-                        skip(None, e.to_string());
-                    }
-                    for e in bad {
-                        articles_skipped.fetch_add(1, Ordering::Relaxed);
-                        match e {
-                            ParseError::Article { at, reason } => skip(Some(at), reason),
-                            other => skip(None, other.to_string()),
-                        }
-                    }
-                    reporter.file_done(bytes, docs.len() as u64);
-                    // The writer thread has gone away only if writing failed; that
-                    // error is reported there.
-                    let _ = tx.send(Batch { docs });
-                });
-        });
-
-        // This thread owns the writer.
-        let mut since_commit = 0u64;
-        let mut last_commit = Instant::now();
-        for batch in rx {
-            for (id, doc) in batch.docs {
-                writer.delete_term(Term::from_field_text(store.fields.id, &id.to_lowercase()));
-                if let Err(e) = writer.add_document(doc) {
-                    write_result = Err(write_err(e));
-                    return;
-                }
-                summary.articles += 1;
-                since_commit += 1;
-            }
-            summary.files += 1;
-            if since_commit >= opts.commit_every_articles
-                || last_commit.elapsed() >= opts.commit_every
-            {
-                if let Err(e) = writer.commit() {
-                    write_result = Err(write_err(e));
-                    return;
-                }
-                reporter.committed(summary.articles);
-                since_commit = 0;
-                last_commit = Instant::now();
-            }
+    let skips = Mutex::new(Vec::new());
+    let skip = |s: Skip| {
+        reporter.skipped(&s);
+        if let Ok(mut v) = skips.lock() {
+            v.push(s);
         }
-    });
-    write_result?;
-    writer.commit().map_err(write_err)?;
-    reporter.committed(summary.articles);
-    writer.wait_merging_threads().map_err(write_err)?;
+    };
+    for s in &found.errors {
+        skip(s.clone());
+    }
+    let plan = plan(&manifest, &found, opts, &skip);
+    let total_bytes: u64 = plan.jobs.iter().map(|j| j.size).sum();
+    reporter.start(plan.jobs.len() as u64, total_bytes);
+
+    let mut w = Writer {
+        writer,
+        dir: store.dir.clone(),
+        fields: store.fields,
+        holders: manifest.holders(),
+        manifest,
+        summary: IndexSummary::default(),
+        dirty: false,
+        since_commit: 0,
+        last_commit: Instant::now(),
+        every_articles: opts.commit_every_articles.max(1),
+        every: opts.commit_every,
+        reporter,
+    };
+    w.summary.files_unchanged = plan.unchanged;
+    for key in &plan.removed {
+        if let Some(old) = w.manifest.files.remove(key) {
+            w.summary.articles_removed += old.articles.iter().filter(|a| a.stored).count() as u64;
+            w.forget(key, &old);
+            w.summary.files_removed += 1;
+        }
+    }
+
+    let ctx = WorkerContext {
+        format: opts.format.as_deref(),
+        entities: opts.entities,
+        extractor: OnceLock::new(),
+        builder: DocumentBuilder::new(store.fields),
+        reporter,
+        skip: &skip,
+        cancel,
+        files_skipped: AtomicU64::new(0),
+        articles_skipped: AtomicU64::new(0),
+    };
+    let mut jobs = plan.jobs;
+    let mut reread = false;
+    // Round 1 reads what changed; later rounds (rare) re-read files whose stored
+    // copy of a duplicated article must move to another file.
+    for _round in 0..4 {
+        w.pipeline(&ctx, jobs, reread)?;
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        jobs = w
+            .manifest
+            .misplaced()
+            .into_iter()
+            .filter_map(|key| {
+                let e = w.manifest.files.get(&key)?;
+                let given = PathBuf::from(&e.path);
+                let same = fs::canonicalize(&given).is_ok_and(|c| c.to_string_lossy() == key);
+                Some(Job {
+                    path: if same { given } else { PathBuf::from(&key) },
+                    size: e.size,
+                    key,
+                    prev_hash: None,
+                    force: true,
+                })
+            })
+            .collect();
+        if jobs.is_empty() {
+            break;
+        }
+        reread = true;
+    }
+    if w.dirty {
+        w.commit()?;
+    }
+    let mut summary = std::mem::take(&mut w.summary);
+    w.writer
+        .wait_merging_threads()
+        .map_err(|source| IngestError::Write {
+            path: store.dir.clone(),
+            source,
+        })?;
 
     summary.interrupted = cancel.load(Ordering::Relaxed);
-    let unreadable = files_skipped.into_inner();
-    summary.files_skipped = unreadable + found.errors.len() as u64;
-    summary.files = summary.files.saturating_sub(unreadable);
-    summary.articles_skipped = articles_skipped.into_inner();
-    summary.bytes = total_bytes;
+    summary.files_skipped += ctx.files_skipped.into_inner() + found.errors.len() as u64;
+    summary.articles_skipped += ctx.articles_skipped.into_inner();
     summary.seconds = started.elapsed().as_secs_f64();
     if summary.seconds > 0.0 {
         summary.articles_per_second = summary.articles as f64 / summary.seconds;
-        summary.mb_per_second = total_bytes as f64 / 1e6 / summary.seconds;
+        summary.mb_per_second = summary.bytes as f64 / 1e6 / summary.seconds;
     }
     summary.skipped = skips.into_inner().unwrap_or_default();
     summary
@@ -265,4 +343,468 @@ pub fn run(
         summary.index_articles = reader.searcher().num_docs();
     }
     Ok(summary)
+}
+
+/// What a run has to do.
+struct Plan {
+    jobs: Vec<Job>,
+    unchanged: u64,
+    /// Manifest keys whose articles must go.
+    removed: Vec<String>,
+}
+
+fn mtime_ns(m: &fs::Metadata) -> u64 {
+    m.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    fs::canonicalize(p)
+        .or_else(|_| std::path::absolute(p))
+        .unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Compares what was found with the manifest: which files to read, which are
+/// unchanged, which are gone.
+fn plan(manifest: &Manifest, found: &Discovered, opts: &IndexOptions, skip: &dyn Fn(Skip)) -> Plan {
+    let mut jobs = Vec::new();
+    let mut seen = HashSet::new();
+    let mut unchanged = 0;
+    for (path, _) in &found.files {
+        let shown = path.display().to_string();
+        let (key, meta) =
+            match fs::canonicalize(path).and_then(|c| Ok((c.clone(), fs::metadata(&c)?))) {
+                Ok((c, m)) => (c.to_string_lossy().into_owned(), m),
+                Err(e) => {
+                    skip(Skip {
+                        path: shown,
+                        at: None,
+                        reason: format!("cannot read file: {e}"),
+                    });
+                    continue;
+                }
+            };
+        // The same file reached through two paths is read once.
+        if !seen.insert(key.clone()) {
+            continue;
+        }
+        let prev = manifest.files.get(&key);
+        if let Some(e) = prev {
+            if e.size == meta.len() && e.mtime_ns == mtime_ns(&meta) && !e.hash.is_empty() {
+                unchanged += 1;
+                continue;
+            }
+        }
+        jobs.push(Job {
+            path: path.clone(),
+            key,
+            size: meta.len(),
+            prev_hash: prev.map(|e| e.hash.clone()).filter(|h| !h.is_empty()),
+            force: false,
+        });
+    }
+
+    let roots: Vec<PathBuf> = opts.inputs.iter().map(|p| absolute(p)).collect();
+    let protected: Vec<PathBuf> = found
+        .errors
+        .iter()
+        .map(|s| absolute(Path::new(&s.path)))
+        .collect();
+    let removed = manifest
+        .files
+        .iter()
+        .filter(|(key, _)| !seen.contains(*key))
+        .filter(|(key, entry)| {
+            let key = Path::new(key.as_str());
+            let given = absolute(Path::new(&entry.path));
+            let under = |dirs: &[PathBuf]| {
+                dirs.iter()
+                    .any(|d| key.starts_with(d) || given.starts_with(d))
+            };
+            if opts.prune_everywhere && !key.exists() {
+                return true;
+            }
+            // Gone from a folder we were asked to index, and not merely unreadable
+            // right now (an unreadable folder must not empty the index).
+            under(&roots) && !under(&protected)
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    Plan {
+        jobs,
+        unchanged,
+        removed,
+    }
+}
+
+/// What the workers share.
+struct WorkerContext<'a> {
+    format: Option<&'a str>,
+    entities: bool,
+    /// Loaded by the first file that needs it (a run with nothing to read loads
+    /// nothing).
+    extractor: OnceLock<Option<Extractor>>,
+    builder: DocumentBuilder,
+    reporter: &'a dyn Reporter,
+    skip: &'a (dyn Fn(Skip) + Sync),
+    cancel: &'a AtomicBool,
+    files_skipped: AtomicU64,
+    articles_skipped: AtomicU64,
+}
+
+/// (size, mtime) of a file, or why it cannot be read.
+fn stat(path: &Path) -> std::io::Result<(u64, u64)> {
+    let m = fs::metadata(path)?;
+    Ok((m.len(), mtime_ns(&m)))
+}
+
+fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut f = fs::File::open(path)?;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(format!("{:032x}", h.digest128()))
+}
+
+/// Hash of what makes an article the same story, for articles that are a whole
+/// file (a copy of the file elsewhere is the same article). Articles of
+/// multi-article files are told apart by the ids their source gives.
+fn content_hash(a: &Article) -> Option<u64> {
+    if a.position.is_some() || a.body.trim().is_empty() {
+        return None;
+    }
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for part in [
+        a.headline.as_deref().unwrap_or(""),
+        &a.body,
+        &a.published.map(format_date).unwrap_or_default(),
+        a.source.as_deref().unwrap_or(""),
+    ] {
+        h.update(part.as_bytes());
+        h.update(&[0]);
+    }
+    Some(h.digest())
+}
+
+/// Reads one file: hashes it, and unless its bytes are the ones already indexed,
+/// parses it into documents.
+fn read_file(job: &Job, ctx: &WorkerContext) -> Done {
+    let shown = job.path.display().to_string();
+    let mut done = Done {
+        key: job.key.clone(),
+        path: shown.clone(),
+        size: job.size,
+        mtime_ns: 0,
+        hash: String::new(),
+        outcome: Outcome::Unreadable,
+    };
+    let unreadable = |done: Done, e: String| {
+        ctx.files_skipped.fetch_add(1, Ordering::Relaxed);
+        (ctx.skip)(Skip {
+            path: shown.clone(),
+            at: None,
+            reason: format!("cannot read file: {e}"),
+        });
+        done
+    };
+    let before = match stat(&job.path) {
+        Ok(s) => s,
+        Err(e) => return unreadable(done, e.to_string()),
+    };
+    (done.size, done.mtime_ns) = before;
+    done.hash = match hash_file(&job.path) {
+        Ok(h) => h,
+        Err(e) => return unreadable(done, e.to_string()),
+    };
+    if !job.force && job.prev_hash.as_deref() == Some(done.hash.as_str()) {
+        done.outcome = Outcome::Touched;
+        return done;
+    }
+
+    let mut articles = Vec::new();
+    let mut bad = Vec::new();
+    let result = formats::parse_file(&job.path, ctx.format, &mut |item| match item {
+        Ok(mut article) => {
+            if let Some(x) = ctx
+                .extractor
+                .get_or_init(|| ctx.entities.then(Extractor::new))
+            {
+                x.annotate(&mut article);
+            }
+            let r = ArticleRef {
+                id: article.id.clone(),
+                hash: content_hash(&article),
+                stored: false,
+            };
+            articles.push((r, ctx.builder.build(&article)));
+        }
+        Err(e) => bad.push(e),
+    });
+    for e in bad {
+        ctx.articles_skipped.fetch_add(1, Ordering::Relaxed);
+        match e {
+            ParseError::Article { at, reason } => (ctx.skip)(Skip {
+                path: shown.clone(),
+                at: Some(at),
+                reason,
+            }),
+            other => (ctx.skip)(Skip {
+                path: shown.clone(),
+                at: None,
+                reason: other.to_string(),
+            }),
+        }
+    }
+    let (format, error) = match result {
+        Ok(info) => (Some(info.format), None),
+        // Not readable now (gone, no permission): keep what the index has.
+        Err(ParseError::Io(e)) => return unreadable(done, e),
+        Err(e) => {
+            ctx.files_skipped.fetch_add(1, Ordering::Relaxed);
+            (ctx.skip)(Skip {
+                path: shown.clone(),
+                at: None,
+                reason: e.to_string(),
+            });
+            (None, Some(e.to_string()))
+        }
+    };
+    if stat(&job.path).ok() != Some(before) {
+        // Changed while it was read: index what was read, and leave no hash so the
+        // next run reads it again.
+        done.hash.clear();
+        (ctx.skip)(Skip {
+            path: shown.clone(),
+            at: None,
+            reason: "the file changed while it was read; run again to index it as it is now".into(),
+        });
+    }
+    done.outcome = Outcome::Parsed {
+        format,
+        error,
+        articles,
+    };
+    done
+}
+
+/// The thread that owns the index writer, and the manifest that goes with it.
+struct Writer<'a> {
+    writer: IndexWriter,
+    dir: PathBuf,
+    fields: Fields,
+    manifest: Manifest,
+    /// Which stored article holds each dedup key: `(file, position)`.
+    holders: HashMap<DedupKey, (String, usize)>,
+    summary: IndexSummary,
+    /// Something changed since the last commit.
+    dirty: bool,
+    since_commit: u64,
+    last_commit: Instant,
+    every_articles: u64,
+    every: Duration,
+    reporter: &'a dyn Reporter,
+}
+
+impl Writer<'_> {
+    fn write_err(&self, source: tantivy::TantivyError) -> IngestError {
+        IngestError::Write {
+            path: self.dir.clone(),
+            source,
+        }
+    }
+
+    fn delete_id(&mut self, id: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, &id.to_lowercase()));
+        self.dirty = true;
+    }
+
+    /// Deletes the stored articles of `entry` (already out of the manifest).
+    fn forget(&mut self, key: &str, entry: &FileEntry) {
+        for (i, a) in entry.articles.iter().enumerate().filter(|(_, a)| a.stored) {
+            self.delete_id(&a.id);
+            for k in a.keys() {
+                if self
+                    .holders
+                    .get(&k)
+                    .is_some_and(|(f, p)| f == key && *p == i)
+                {
+                    self.holders.remove(&k);
+                }
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// Runs the workers over `jobs`, writing what they produce.
+    fn pipeline(
+        &mut self,
+        ctx: &WorkerContext,
+        jobs: Vec<Job>,
+        reread: bool,
+    ) -> Result<(), IngestError> {
+        let (tx, rx) = mpsc::sync_channel::<Done>(64);
+        let mut result = Ok(());
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                jobs.par_iter().for_each_with(tx, |tx, job| {
+                    if ctx.cancel.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let done = read_file(job, ctx);
+                    let n = match &done.outcome {
+                        Outcome::Parsed { articles, .. } => articles.len() as u64,
+                        _ => 0,
+                    };
+                    ctx.reporter.file_done(done.size, n);
+                    // The writer has gone away only if writing failed; that error
+                    // is reported there.
+                    let _ = tx.send(done);
+                });
+            });
+            for done in rx {
+                if let Err(e) = self.apply(done, reread) {
+                    result = Err(e);
+                    // Dropping `rx` (by returning) stops the workers' sends.
+                    return;
+                }
+            }
+        });
+        result
+    }
+
+    /// Writes one file's outcome, then commits if it is time to.
+    fn apply(&mut self, done: Done, reread: bool) -> Result<(), IngestError> {
+        let Done {
+            key,
+            path,
+            size,
+            mtime_ns,
+            hash,
+            outcome,
+        } = done;
+        match outcome {
+            Outcome::Unreadable => return Ok(()),
+            Outcome::Touched => {
+                if let Some(e) = self.manifest.files.get_mut(&key) {
+                    e.size = size;
+                    e.mtime_ns = mtime_ns;
+                    self.dirty = true;
+                }
+                self.summary.files_unchanged += 1;
+                return Ok(());
+            }
+            Outcome::Parsed {
+                format,
+                error,
+                articles,
+            } => {
+                self.summary.bytes += size;
+                match self.manifest.files.remove(&key) {
+                    Some(old) => {
+                        self.forget(&key, &old);
+                        if reread {
+                            self.summary.files_reread += 1;
+                        } else {
+                            self.summary.files_changed += 1;
+                        }
+                    }
+                    None => self.summary.files_new += 1,
+                }
+                if error.is_none() {
+                    self.summary.files += 1;
+                }
+                let mut refs = Vec::with_capacity(articles.len());
+                for (i, (mut r, doc)) in articles.into_iter().enumerate() {
+                    r.stored = self.store(&key, i, &r, doc)?;
+                    refs.push(r);
+                }
+                self.manifest.files.insert(
+                    key,
+                    FileEntry {
+                        size,
+                        mtime_ns,
+                        hash,
+                        path,
+                        format,
+                        error,
+                        articles: refs,
+                    },
+                );
+                self.dirty = true;
+            }
+        }
+        if self.since_commit >= self.every_articles || self.last_commit.elapsed() >= self.every {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Adds `doc` unless an earlier article (in path order) holds one of its keys;
+    /// a later holder loses its place. Returns whether `doc` was stored.
+    fn store(
+        &mut self,
+        key: &str,
+        pos: usize,
+        r: &ArticleRef,
+        doc: TantivyDocument,
+    ) -> Result<bool, IngestError> {
+        let keys: Vec<DedupKey> = r.keys().collect();
+        let mut later = Vec::new();
+        for k in &keys {
+            if let Some((f, p)) = self.holders.get(k) {
+                if (f.as_str(), *p) < (key, pos) {
+                    self.summary.duplicates += 1;
+                    return Ok(false);
+                }
+                later.push((f.clone(), *p));
+            }
+        }
+        later.sort();
+        later.dedup();
+        for (f, p) in later {
+            let Some(entry) = self.manifest.files.get_mut(&f) else {
+                continue;
+            };
+            let Some(a) = entry.articles.get_mut(p) else {
+                continue;
+            };
+            a.stored = false;
+            let evicted = a.clone();
+            self.delete_id(&evicted.id);
+            for k in evicted.keys() {
+                if self.holders.get(&k) == Some(&(f.clone(), p)) {
+                    self.holders.remove(&k);
+                }
+            }
+            self.summary.duplicates += 1;
+        }
+        self.delete_id(&r.id);
+        self.writer
+            .add_document(doc)
+            .map_err(|e| self.write_err(e))?;
+        for k in keys {
+            self.holders.insert(k, (key.to_string(), pos));
+        }
+        self.summary.articles += 1;
+        self.since_commit += 1;
+        Ok(true)
+    }
+
+    fn commit(&mut self) -> Result<(), IngestError> {
+        self.manifest.commit(&mut self.writer, &self.dir)?;
+        self.reporter.committed(self.summary.articles);
+        self.since_commit = 0;
+        self.last_commit = Instant::now();
+        self.dirty = false;
+        Ok(())
+    }
 }
