@@ -37,6 +37,40 @@ pub enum Command {
     Stats(StatsArgs),
     /// Print one whole article by id
     Show(ShowArgs),
+    /// Chart how many matching articles appeared per day, week, month or year
+    #[command(after_help = TIMELINE_HELP)]
+    Timeline(TimelineArgs),
+}
+
+const TIMELINE_HELP: &str = "\
+Examples:
+  newswire timeline iraq
+  newswire timeline \"oil prices\" --by week --from 1987-03-01 --to 1987-06-30
+  newswire timeline iraq --json
+
+Takes the same query syntax and filters as `newswire search`.";
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum IntervalArg {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// The query; empty or * for every article
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
+    pub query: String,
+    /// Period of each bar
+    #[arg(long, value_enum, default_value_t = IntervalArg::Month)]
+    pub by: IntervalArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Print JSON: one object per period, then a summary
+    #[arg(long)]
+    pub json: bool,
 }
 
 const INDEX_HELP: &str = "\
@@ -71,6 +105,7 @@ Query syntax:
   iraq -syria               exclude a word (also: iraq AND NOT syria)
   (iraq OR iran) AND oil    grouping
   withdr*                   prefix
+  withdrawl~1               this word or one with one typo (also --fuzzy for all words)
   headline:iraq             a field: headline, body, org, person, place, source,
                             topic, category, dateline, byline, url
   org:NATO  org:\"Islamic State\"   entity fields match whole names, any case
@@ -80,7 +115,8 @@ Query syntax:
 Examples:
   newswire search \"foreign forces withdrawal\"
   newswire search \"foreign forces\" --facet org --facet month --org NATO --from 2021-01-01
-  newswire search iraq --sort date --limit 5 --json
+  newswire search iraq --sort=-date --limit 5 --json     newest first
+  newswire search \"oil prices\" --recent                 relevance, favouring recent news
 
 Exit codes:
   0  at least one hit
@@ -126,11 +162,11 @@ pub struct IndexArgs {
 pub enum SortArg {
     /// Best match first
     Relevance,
-    /// Newest first
+    /// Oldest first (chronological)
     Date,
-    /// Oldest first
+    /// Newest first
     #[value(name = "-date")]
-    DateAsc,
+    DateDesc,
 }
 
 #[derive(Debug, Args)]
@@ -154,36 +190,18 @@ pub struct SearchArgs {
     /// Order of hits
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
-    /// Only articles naming this organization (repeatable: any of them)
-    #[arg(long, value_name = "NAME")]
-    pub org: Vec<String>,
-    /// Only articles naming this person (repeatable)
-    #[arg(long, value_name = "NAME")]
-    pub person: Vec<String>,
-    /// Only articles naming this place (repeatable)
-    #[arg(long, value_name = "NAME")]
-    pub place: Vec<String>,
-    /// Only articles from this source (repeatable)
-    #[arg(long, value_name = "NAME")]
-    pub source: Vec<String>,
-    /// Only articles with this topic code (repeatable)
-    #[arg(long, value_name = "CODE")]
-    pub topic: Vec<String>,
-    /// Only articles in this category (repeatable)
-    #[arg(long, value_name = "NAME")]
-    pub category: Vec<String>,
-    /// Only articles with this dateline place (repeatable)
-    #[arg(long, value_name = "PLACE")]
-    pub dateline: Vec<String>,
-    /// Only articles published on or after this date
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub from: Option<String>,
-    /// Only articles published on or before this date
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub to: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Run what can be understood of a malformed query instead of failing
     #[arg(long)]
     pub lenient: bool,
+    /// Let every word match with one typo (`word~1` does it for one word)
+    #[arg(long)]
+    pub fuzzy: bool,
+    /// Prefer recent articles: relevance is divided by 1 + (days older than the
+    /// newest matching-index article) / 30
+    #[arg(long)]
+    pub recent: bool,
     /// Print JSON Lines: one object per hit and facet, then a summary
     #[arg(long)]
     pub json: bool,
@@ -222,4 +240,36 @@ pub struct ShowArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// Filters shared by `search` and `timeline`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only articles naming this organization (repeatable: any of them)
+    #[arg(long, value_name = "NAME")]
+    pub org: Vec<String>,
+    /// Only articles naming this person (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub person: Vec<String>,
+    /// Only articles naming this place (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub place: Vec<String>,
+    /// Only articles from this source (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub source: Vec<String>,
+    /// Only articles with this topic code (repeatable)
+    #[arg(long, value_name = "CODE")]
+    pub topic: Vec<String>,
+    /// Only articles in this category (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub category: Vec<String>,
+    /// Only articles with this dateline place (repeatable)
+    #[arg(long, value_name = "PLACE")]
+    pub dateline: Vec<String>,
+    /// Only articles published on or after this date
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<String>,
+    /// Only articles published on or before this date
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<String>,
 }

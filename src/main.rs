@@ -159,6 +159,13 @@ fn run(cli: Cli) -> Result<u8> {
             }
             u8::from(n == 0)
         }
+        Command::Timeline(args) => {
+            let req = settings::timeline_request(&args)?;
+            let store = open(&index_dir)?;
+            let t = search::timeline(&store, &req.query, &req.filters, req.interval, req.options)?;
+            output::timeline(&mut out, args.json, style(), &req.query, &t)?;
+            u8::from(t.dated + t.undated == 0)
+        }
         Command::Stats(args) => {
             let store = open(&index_dir)?;
             let stats = search::stats(&store, args.top)?;

@@ -10,9 +10,9 @@ use newswire::article::parse_ymd;
 use newswire::formats::FORMAT_NAMES;
 use newswire::ingest::IndexOptions;
 use newswire::schema::SchemaSpec;
-use newswire::search::{Facet, Filters, SearchRequest, Sort};
+use newswire::search::{Facet, Filters, Interval, QueryOptions, SearchRequest, Sort};
 
-use crate::cli::{IndexArgs, SearchArgs, SortArg};
+use crate::cli::{FilterArgs, IndexArgs, IntervalArg, SearchArgs, SortArg, TimelineArgs};
 
 /// Where the index lives when neither `--index` nor `NEWSWIRE_INDEX` says.
 pub const DEFAULT_INDEX: &str = ".newswire";
@@ -91,17 +91,7 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
     if a.facet_size == 0 {
         bail!("--facet-size must be at least 1");
     }
-    let filters = Filters {
-        org: a.org.clone(),
-        person: a.person.clone(),
-        place: a.place.clone(),
-        source: a.source.clone(),
-        topic: a.topic.clone(),
-        category: a.category.clone(),
-        dateline: a.dateline.clone(),
-        from: date("--from", &a.from)?,
-        to: date("--to", &a.to)?,
-    };
+    let filters = filters(&a.filters)?;
     Ok(SearchRequest {
         query: a.query.clone(),
         filters,
@@ -112,8 +102,46 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
         sort: match a.sort {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Date => Sort::Date,
-            SortArg::DateAsc => Sort::DateAsc,
+            SortArg::DateDesc => Sort::DateDesc,
         },
         lenient: a.lenient,
+        fuzzy: a.fuzzy,
+        recent: a.recent,
+    })
+}
+
+pub fn filters(a: &FilterArgs) -> Result<Filters> {
+    Ok(Filters {
+        org: a.org.clone(),
+        person: a.person.clone(),
+        place: a.place.clone(),
+        source: a.source.clone(),
+        topic: a.topic.clone(),
+        category: a.category.clone(),
+        dateline: a.dateline.clone(),
+        from: date("--from", &a.from)?,
+        to: date("--to", &a.to)?,
+    })
+}
+
+/// A checked `timeline` request.
+pub struct TimelineRequest {
+    pub query: String,
+    pub filters: Filters,
+    pub interval: Interval,
+    pub options: QueryOptions,
+}
+
+pub fn timeline_request(a: &TimelineArgs) -> Result<TimelineRequest> {
+    Ok(TimelineRequest {
+        query: a.query.clone(),
+        filters: filters(&a.filters)?,
+        interval: match a.by {
+            IntervalArg::Day => Interval::Day,
+            IntervalArg::Week => Interval::Week,
+            IntervalArg::Month => Interval::Month,
+            IntervalArg::Year => Interval::Year,
+        },
+        options: QueryOptions::default(),
     })
 }

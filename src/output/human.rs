@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use newswire::article::{format_date, Article, Dateline};
 use newswire::ingest::IndexSummary;
-use newswire::search::{FacetCounts, Hit, SearchResult, Stats};
+use newswire::search::{FacetCounts, Hit, SearchResult, Stats, Timeline};
 
 /// Whether to use colour.
 #[derive(Debug, Clone, Copy)]
@@ -292,4 +292,70 @@ pub fn stats(out: &mut dyn Write, style: Style, s: &Stats) -> io::Result<()> {
     )?;
     writeln!(out)?;
     facets(out, style, &s.facets)
+}
+
+/// Widest bar of a timeline, in characters.
+const CHART_WIDTH: u64 = 50;
+
+pub fn timeline(out: &mut dyn Write, style: Style, query: &str, t: &Timeline) -> io::Result<()> {
+    let shown = if query.trim().is_empty() {
+        "all articles"
+    } else {
+        query
+    };
+    writeln!(out, "{} {}", style.bold("timeline:"), shown)?;
+    if t.buckets.is_empty() {
+        writeln!(out, "no dated articles match")?;
+        return Ok(());
+    }
+    let max = t.buckets.iter().map(|b| b.count).max().unwrap_or(1).max(1);
+    let width = t.buckets.iter().map(|b| b.label.len()).max().unwrap_or(4);
+    let digits = max.to_string().len();
+    let mut empty_run = 0usize;
+    for (i, b) in t.buckets.iter().enumerate() {
+        // Long stretches of empty periods are folded into one line.
+        if b.count == 0 {
+            empty_run += 1;
+            let next_nonzero = t.buckets.get(i + 1).is_none_or(|n| n.count > 0);
+            if next_nonzero && empty_run > 3 {
+                writeln!(
+                    out,
+                    "{}",
+                    style.dim(&format!("{:<width$}  … {empty_run} empty periods", ""))
+                )?;
+                empty_run = 0;
+            } else if next_nonzero {
+                for e in &t.buckets[i + 1 - empty_run..=i] {
+                    writeln!(out, "{:<width$}  {:>digits$}", e.label, 0)?;
+                }
+                empty_run = 0;
+            }
+            continue;
+        }
+        let len = (b.count * CHART_WIDTH).div_ceil(max) as usize;
+        let bar = "█".repeat(len);
+        let peak = if t.peak.as_deref() == Some(b.label.as_str()) {
+            style.bold(" ← peak")
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{:<width$}  {:>digits$}  {bar}{peak}",
+            b.label, b.count
+        )?;
+    }
+    writeln!(out)?;
+    let undated = if t.undated > 0 {
+        format!(" ({} undated, not shown)", t.undated)
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "{} dated articles from {} to {}{undated}",
+        t.dated,
+        t.buckets.first().map_or("", |b| b.label.as_str()),
+        t.buckets.last().map_or("", |b| b.label.as_str()),
+    )
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use newswire::article::Article;
 use newswire::ingest::IndexSummary;
-use newswire::search::{Hit, SearchResult, Stats};
+use newswire::search::{Hit, SearchResult, Stats, Timeline};
 
 pub use human::Style;
 
@@ -117,4 +117,37 @@ pub fn show(
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+#[derive(Serialize)]
+struct TimelineSummary<'a> {
+    query: &'a str,
+    interval: newswire::search::Interval,
+    dated: u64,
+    undated: u64,
+    peak: Option<&'a str>,
+}
+
+/// Prints a timeline: a bar chart, or one JSON object per period and a summary.
+pub fn timeline(
+    out: &mut dyn Write,
+    json: bool,
+    style: Style,
+    query: &str,
+    t: &Timeline,
+) -> io::Result<()> {
+    if json {
+        for b in &t.buckets {
+            json_line(out, "bucket", b)?;
+        }
+        let summary = TimelineSummary {
+            query,
+            interval: t.interval,
+            dated: t.dated,
+            undated: t.undated,
+            peak: t.peak.as_deref(),
+        };
+        return json_line(out, "summary", &summary);
+    }
+    human::timeline(out, style, query, t)
 }

@@ -6,22 +6,24 @@
 
 mod facets;
 mod query;
+mod snippet;
 mod stats;
+mod timeline;
 
 use std::collections::HashMap;
-use std::ops::Range;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::{Field, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, TantivyDocument};
 use time::Date;
 
 pub use facets::{FacetCounter, RawCounts};
-pub use query::{build_query, QueryError};
+pub use query::{build_query, QueryError, QueryOptions, MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_BYTES};
+pub use snippet::{Snippeter, ELLIPSIS};
 pub use stats::{stats, Stats};
+pub use timeline::{timeline, Bucket, Interval, Timeline};
 
 use crate::article::{format_date, Dateline};
 use crate::schema::Fields;
@@ -34,10 +36,10 @@ pub enum Sort {
     /// Best match first (BM25).
     #[default]
     Relevance,
-    /// Newest first.
+    /// Oldest first (chronological).
     Date,
-    /// Oldest first.
-    DateAsc,
+    /// Newest first.
+    DateDesc,
 }
 
 /// Filters that narrow the matching articles. Values of one field are OR-ed,
@@ -88,7 +90,15 @@ pub struct SearchRequest {
     pub sort: Sort,
     /// Run what can be understood of a malformed query instead of failing.
     pub lenient: bool,
+    /// Let every word match with one typo.
+    pub fuzzy: bool,
+    /// Prefer recent articles: a score is divided by 1 + (days older than the newest
+    /// article) / `RECENCY_DAYS`.
+    pub recent: bool,
 }
+
+/// With `recent`, an article this many days older than the newest counts half.
+pub const RECENCY_DAYS: f32 = 30.0;
 
 impl Default for SearchRequest {
     fn default() -> Self {
@@ -101,16 +111,10 @@ impl Default for SearchRequest {
             offset: 0,
             sort: Sort::Relevance,
             lenient: false,
+            fuzzy: false,
+            recent: false,
         }
     }
-}
-
-/// A highlighted passage of an article.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct Snippet {
-    pub text: String,
-    /// Byte ranges of `text` that match the query.
-    pub highlights: Vec<Range<usize>>,
 }
 
 /// One matching article.
@@ -180,7 +184,11 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
         .reload_policy(tantivy::ReloadPolicy::Manual)
         .try_into()?;
     let searcher = reader.searcher();
-    let built = build_query(store, &req.query, &req.filters, req.lenient)?;
+    let opts = QueryOptions {
+        lenient: req.lenient,
+        fuzzy: req.fuzzy,
+    };
+    let built = build_query(store, &req.query, &req.filters, opts)?;
 
     let mut keyword_fields = Vec::new();
     let mut want_dates = false;
@@ -191,35 +199,71 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
         }
     }
     let counter = FacetCounter {
-        keyword_fields,
+        keyword_fields: keyword_fields.clone(),
         date_field: want_dates.then(|| "published".to_string()),
     };
     let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
-    let (docs, total, raw): (Vec<(Option<f32>, DocAddress)>, usize, RawCounts) = match req.sort {
-        Sort::Relevance => {
-            let (d, n, c) =
-                searcher.search(&built.full, &(top.order_by_score(), Count, counter))?;
-            (d.into_iter().map(|(s, a)| (Some(s), a)).collect(), n, c)
-        }
-        Sort::Date | Sort::DateAsc => {
-            let order = if req.sort == Sort::Date {
-                Order::Desc
-            } else {
-                Order::Asc
-            };
-            let by_date = top.order_by_fast_field::<tantivy::DateTime>("published", order);
-            let (d, n, c) = searcher.search(&built.full, &(by_date, Count, counter))?;
-            (d.into_iter().map(|(_, a)| (None, a)).collect(), n, c)
-        }
-    };
+    let (docs, total, mut raw): (Vec<(Option<f32>, DocAddress)>, usize, RawCounts) =
+        match (req.sort, req.recent) {
+            (Sort::Relevance, false) => {
+                let (d, n, c) =
+                    searcher.search(&built.full, &(top.order_by_score(), Count, counter))?;
+                (d.into_iter().map(|(s, a)| (Some(s), a)).collect(), n, c)
+            }
+            (Sort::Relevance, true) => {
+                let newest = newest_day(&searcher);
+                let by_recency = top.tweak_score(move |seg: &tantivy::SegmentReader| {
+                    let dates = seg.fast_fields().date("published").ok();
+                    move |doc: tantivy::DocId, score: tantivy::Score| {
+                        let day = dates
+                            .as_ref()
+                            .and_then(|c| c.first(doc))
+                            .map(|d| d.into_timestamp_secs().div_euclid(86_400));
+                        match (day, newest) {
+                            (Some(d), Some(n)) => {
+                                score / (1.0 + (n - d).max(0) as f32 / RECENCY_DAYS)
+                            }
+                            // Undated articles count as old.
+                            _ => score / 10.0,
+                        }
+                    }
+                });
+                let (d, n, c) = searcher.search(&built.full, &(by_recency, Count, counter))?;
+                (d.into_iter().map(|(s, a)| (Some(s), a)).collect(), n, c)
+            }
+            (Sort::Date | Sort::DateDesc, _) => {
+                let order = if req.sort == Sort::DateDesc {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let by_date = top.order_by_fast_field::<tantivy::DateTime>("published", order);
+                let (d, n, c) = searcher.search(&built.full, &(by_date, Count, counter))?;
+                (d.into_iter().map(|(_, a)| (None, a)).collect(), n, c)
+            }
+        };
     let docs = if req.limit == 0 { Vec::new() } else { docs };
 
-    let mut snippets = SnippetGenerator::create(&searcher, &*built.text, store.fields.body)?;
-    snippets.set_max_num_chars(220);
+    // Multi-select: a filtered field's facet counts ignore its own filter, so the
+    // other values a user could add to the selection still show.
+    for (i, name) in keyword_fields.iter().enumerate() {
+        if built.filters.iter().any(|(f, _)| f == name) {
+            let only = FacetCounter {
+                keyword_fields: vec![name.clone()],
+                date_field: None,
+            };
+            let mut counts = searcher.search(&*built.without_filter(name), &only)?;
+            if let Some(c) = counts.keyword.pop() {
+                raw.keyword[i] = c;
+            }
+        }
+    }
+
+    let snippeter = snippeter_for(store, &*built.text)?;
     let mut hits = Vec::with_capacity(docs.len());
     for (score, addr) in docs {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        hits.push(to_hit(&store.fields, &doc, score, Some(&snippets)));
+        hits.push(to_hit(&store.fields, &doc, score, Some(&snippeter)));
     }
 
     let facets = facet_results(&req.facets, raw, req.facet_size);
@@ -230,6 +274,35 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
         warnings: built.warnings,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// The newest publication day in the index (days since 1970-01-01).
+fn newest_day(searcher: &tantivy::Searcher) -> Option<i64> {
+    searcher
+        .segment_readers()
+        .iter()
+        .filter_map(|s| s.fast_fields().date("published").ok())
+        .filter(|c| c.num_docs() > 0)
+        .map(|c| c.max_value().into_timestamp_secs().div_euclid(86_400))
+        .max()
+}
+
+/// A snippet builder for the body terms of `query`.
+fn snippeter_for(
+    store: &Store,
+    query: &dyn tantivy::query::Query,
+) -> Result<Snippeter, SearchError> {
+    let body = store.fields.body;
+    let mut terms = std::collections::HashSet::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == body {
+            if let Some(t) = term.value().as_str() {
+                terms.insert(t.to_string());
+            }
+        }
+    });
+    let analyzer = store.index.tokenizer_for_field(body)?;
+    Ok(Snippeter::new(analyzer, terms))
 }
 
 /// One whole stored article by id: its fields as a hit (without snippet) and its body.
@@ -335,12 +408,12 @@ fn to_hit(
     fields: &Fields,
     doc: &TantivyDocument,
     score: Option<f32>,
-    snippets: Option<&SnippetGenerator>,
+    snippets: Option<&Snippeter>,
 ) -> Hit {
     let body = first_str(doc, fields.body).unwrap_or_default();
     let snippet = match snippets {
-        Some(g) => make_snippet(g, &body),
-        None => Snippet::default(),
+        Some(g) => g.snippet(&body),
+        None => snippet::Snippet::default(),
     };
     Hit {
         id: first_str(doc, fields.id).unwrap_or_default(),
@@ -360,50 +433,5 @@ fn to_hit(
         org: all_str(doc, fields.org),
         person: all_str(doc, fields.person),
         place: all_str(doc, fields.place),
-    }
-}
-
-/// The best passage of `body` for the query, or its opening when no query term
-/// occurs in it. Never cuts inside a word or a UTF-8 character.
-fn make_snippet(generator: &SnippetGenerator, body: &str) -> Snippet {
-    let s = generator.snippet(body);
-    if !s.is_empty() && !s.highlighted().is_empty() {
-        return Snippet {
-            text: s.fragment().to_string(),
-            highlights: s.highlighted().to_vec(),
-        };
-    }
-    Snippet {
-        text: opening(body, 220).to_string(),
-        highlights: Vec::new(),
-    }
-}
-
-/// At most `max` bytes of `text`, ending at a word boundary.
-fn opening(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    match text[..end].rfind(char::is_whitespace) {
-        Some(ws) if ws > 0 => text[..ws].trim_end(),
-        _ => &text[..end],
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn opening_cuts_at_words_and_chars() {
-        assert_eq!(opening("short", 10), "short");
-        assert_eq!(opening("one two three", 9), "one two");
-        let s = "ééééé";
-        let cut = opening(s, 5);
-        assert!(s.starts_with(cut) && cut.len() <= 5);
     }
 }
