@@ -122,15 +122,7 @@ pub(crate) fn parse_prefix(prefix: &str) -> Option<Found> {
         return None;
     }
     // The place: the first comma- or period-separated part (`PORTLAND, Ore.` -> PORTLAND).
-    let place_raw = rest
-        .split(',')
-        .next()
-        .unwrap_or("")
-        .split(". ")
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_end_matches('.');
+    let place_raw = first_part(rest.split(',').next().unwrap_or("")).trim().trim_end_matches('.');
     let place = if place_raw.is_empty() {
         None
     } else {
@@ -161,6 +153,21 @@ pub(crate) fn parse_prefix(prefix: &str) -> Option<Found> {
         year,
         body_start: 0,
     })
+}
+
+/// The part before a `. ` that ends a place (`SEOUL. April 11`), keeping
+/// abbreviations inside names (`ST. LOUIS`, `MT. VERNON`).
+fn first_part(s: &str) -> &str {
+    let mut from = 0;
+    while let Some(i) = s[from..].find(". ") {
+        let at = from + i;
+        let word = s[..at].rsplit(' ').next().unwrap_or("");
+        if !matches!(word.to_ascii_uppercase().as_str(), "ST" | "STE" | "MT" | "FT" | "PT" | "N" | "S" | "E" | "W") {
+            return &s[..at];
+        }
+        from = at + 2;
+    }
+    s
 }
 
 impl Found {
