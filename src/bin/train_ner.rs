@@ -18,7 +18,8 @@
 //! 12), `--prune X` (drop averaged weights below X before quantizing), `--eval FILE`
 //! (after training, or with `--model`), `--pred OUT.jsonl` (write predictions in the
 //! scorer's `{"doc_index", "entities"}` format), `--errors` (print each document's
-//! missed and spurious names), `--bench FILES...` (time `extract` on raw text files).
+//! missed and spurious names), `--bench FILES...` (time `extract` on raw text files), `--show FILES...` (print
+//! the entities of raw text files).
 //!
 //! The training file is read, never copied: only the model's hashed weights are written.
 
@@ -229,6 +230,7 @@ fn run() -> Result<(), String> {
     let mut cfg = TrainConfig::default();
     let (mut train_path, mut out, mut eval, mut model_path, mut pred) = (None, None, None, None, None);
     let mut errors = false;
+    let mut show = false;
     let mut bench_files = Vec::new();
     let mut i = 0;
     let val = |i: &mut usize| -> Result<String, String> {
@@ -245,6 +247,11 @@ fn run() -> Result<(), String> {
             "--epochs" => cfg.epochs = val(&mut i)?.parse().map_err(|e| format!("--epochs: {e}"))?,
             "--prune" => cfg.prune = val(&mut i)?.parse().map_err(|e| format!("--prune: {e}"))?,
             "--errors" => errors = true,
+            "--show" => {
+                show = true;
+                bench_files.extend(args[i + 1..].iter().cloned());
+                break;
+            }
             "--bench" => {
                 bench_files.extend(args[i + 1..].iter().cloned());
                 break;
@@ -284,7 +291,14 @@ fn run() -> Result<(), String> {
         let docs = read_conll(v)?;
         evaluate(&ex, &docs, pred.as_deref(), errors)?;
     }
-    if !bench_files.is_empty() {
+    if show {
+        for f in &bench_files {
+            let t = std::fs::read(f).map_err(|e| format!("{f}: {e}"))?;
+            let e = ex.extract("", &String::from_utf8_lossy(&t));
+            let m: Vec<String> = e.mentions.iter().map(|m| format!("{}/{}", m.text, m.label)).collect();
+            println!("== {f}\nmentions: {}\norg: {:?}\nperson: {:?}\nplace: {:?}\naliases: {:?}", m.join(" | "), e.org, e.person, e.place, e.aliases);
+        }
+    } else if !bench_files.is_empty() {
         bench(&ex, &bench_files)?;
     }
     Ok(())

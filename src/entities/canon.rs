@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use crate::article::Mention;
 
 use super::features::{hash_lower, mix};
-use super::gazetteer::{gazetteer, G_DEMONYM, G_LOC};
+use super::gazetteer::{gazetteer, G_DEMONYM, G_FIRST, G_LOC};
 use super::tokenize::Tokenized;
 use super::{label, Entities, Span};
 
@@ -81,6 +81,128 @@ pub fn blank_furniture(text: &str) -> Option<String> {
 fn is_furniture(line: &str) -> bool {
     let lower = line.to_ascii_lowercase();
     FURNITURE.iter().any(|f| lower.contains(f))
+}
+
+const MONTHS: &[&str] = &[
+    "jan", "jan.", "january", "feb", "feb.", "february", "mar", "mar.", "march", "apr", "apr.",
+    "april", "may", "jun", "jun.", "june", "jul", "jul.", "july", "aug", "aug.", "august", "sep",
+    "sep.", "sept", "sept.", "september", "oct", "oct.", "october", "nov", "nov.", "november",
+    "dec", "dec.", "december",
+];
+const DAYS: &[&str] = &[
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+];
+
+fn word_kinds(w: &str) -> u8 {
+    gazetteer().kinds(mix(0, hash_lower(w)))
+}
+
+/// Name particles that start a surname in lowercase: `al-Araji`, `bin Laden`.
+fn is_particle_name(w: &str) -> bool {
+    let l = w.as_bytes();
+    ["al-", "el-", "bin-", "ibn-", "abu-", "ad-", "as-", "ash-", "ar-"]
+        .iter()
+        .any(|p| l.len() > p.len() && l.starts_with(p.as_bytes()) && l[p.len()].is_ascii_uppercase())
+}
+
+/// Repairs spans where raw news text differs from the training data: names after
+/// capitalized titles (`National Security Adviser Qasim al-Araji`), agency credits in
+/// datelines (`(Xinhua) --`), dates (`Dec. 1`), and acronym definitions typed apart.
+pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
+    use super::gazetteer::{G_ORGKEY, G_TITLE};
+    let n = tok.tokens.len();
+    let w = |i: usize| tok.tokens[i].text(text);
+    let lower_is = |i: usize, list: &[&str]| i < n && list.contains(&w(i).to_ascii_lowercase().as_str());
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    let mut k = 0;
+    while k < spans.len() {
+        let mut sp = spans[k];
+        k += 1;
+        let len = sp.end - sp.start;
+        // Dates and days.
+        if len == 1
+            && (lower_is(sp.start, DAYS)
+                || (lower_is(sp.start, MONTHS) && sp.end < n && w(sp.end).starts_with(|c: char| c.is_ascii_digit())))
+        {
+            continue;
+        }
+        // Agency credit: `( Xinhua ) --`.
+        if len == 1
+            && sp.start > 0
+            && w(sp.start - 1) == "("
+            && sp.end + 1 < n
+            && w(sp.end) == ")"
+            && matches!(w(sp.end + 1), "--" | "-" | "\u{2014}" | "\u{2013}")
+        {
+            continue;
+        }
+        if sp.ty != 0 {
+            // A title in capitals between a non-name and a name: `National Security
+            // Adviser Qasim`: the words before the title are part of it.
+            if sp.end + 1 < n
+                && word_kinds(w(sp.end)) & G_TITLE != 0
+                && w(sp.end).starts_with(char::is_uppercase)
+                && w(sp.end).chars().skip(1).any(char::is_lowercase)
+                && word_kinds(w(sp.end - 1)) & G_ORGKEY == 0
+                && gazetteer().kinds(hash_span(text, tok, sp.start, sp.end)) == 0
+                && w(sp.end + 1).starts_with(char::is_uppercase)
+            {
+                continue;
+            }
+            // An organization running into a person's name: `Joint Operations Command
+            // Tahseen` (+ `al-Khafaji`).
+            if sp.ty == 1 && len >= 2 {
+                let last = sp.end - 1;
+                let next_is_name = sp.end < n && is_particle_name(w(sp.end));
+                if word_kinds(w(last)) & G_ORGKEY == 0 && (word_kinds(w(last)) & G_FIRST != 0 || next_is_name) {
+                    if let Some(key) = (sp.start..last).rev().find(|&i| word_kinds(w(i)) & G_ORGKEY != 0) {
+                        let mut org_start = sp.start;
+                        // Drop a leading `Spokesman of`.
+                        if word_kinds(w(org_start)) & G_TITLE != 0 && org_start + 1 < key && lower_is(org_start + 1, &["of", "for"]) {
+                            org_start += 2;
+                        }
+                        out.push(Span { start: org_start, end: key + 1, ty: 1 });
+                        sp = Span { start: key + 1, end: sp.end, ty: 0 };
+                    }
+                }
+            }
+        }
+        // A person's name continued by `al-Khafaji` (tagged apart or not at all).
+        if sp.ty == 0 {
+            while sp.end < n
+                && is_particle_name(w(sp.end))
+                && !text[tok.tokens[sp.end - 1].end as usize..tok.tokens[sp.end].start as usize].contains('\n')
+            {
+                if k < spans.len() && spans[k].start == sp.end {
+                    sp.end = spans[k].end;
+                    k += 1;
+                } else {
+                    sp.end += 1;
+                }
+            }
+        }
+        out.push(sp);
+    }
+    // Acronym definitions: `Long Form ( ACR )` share one type, ORG if either is.
+    for i in 0..out.len() {
+        if i + 1 < out.len() {
+            let (a, b) = (out[i], out[i + 1]);
+            if b.start == a.end + 1 && b.end == b.start + 1 && w(a.end) == "(" && b.end < n && w(b.end) == ")"
+                && a.ty != b.ty
+                && is_upper_word(w(b.start))
+                && acronym_matches(w(b.start), &(a.start..a.end).map(w).collect::<Vec<_>>())
+            {
+                let ty = if a.ty == 1 || b.ty == 1 { 1 } else { a.ty };
+                out[i].ty = ty;
+                out[i + 1].ty = ty;
+            }
+        }
+    }
+    *spans = out;
+}
+
+fn hash_span(text: &str, tok: &Tokenized, s: usize, e: usize) -> u64 {
+    (s..e).fold(0u64, |h, i| mix(h, hash_lower(tok.tokens[i].text(text))))
 }
 
 /// Gives every name one type within the document: the type it gets most often

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use once_cell::sync::Lazy;
 
 use super::features::{hash_lower, mix};
+
 use super::tokenize::tokenize;
 
 pub const G_LOC: u8 = 1;
@@ -79,10 +80,10 @@ impl Gazetteer {
         }
         let words = |data: &'static str| lines(data).flat_map(|l| l.split_whitespace());
         for w in words(include_str!("data/first_names.txt")) {
-            *g.kinds.entry(hash_lower(w)).or_default() |= G_FIRST;
+            *g.kinds.entry(phrase_hash(w)).or_default() |= G_FIRST;
         }
         for w in words(include_str!("data/demonyms.txt")) {
-            *g.kinds.entry(hash_lower(w)).or_default() |= G_DEMONYM;
+            *g.kinds.entry(phrase_hash(w)).or_default() |= G_DEMONYM;
         }
         for l in lines(include_str!("data/keywords.txt")) {
             let (kind, rest) = match l.split_once(':') {
@@ -91,7 +92,7 @@ impl Gazetteer {
                 _ => continue,
             };
             for w in rest.split_whitespace() {
-                *g.kinds.entry(hash_lower(w)).or_default() |= kind;
+                *g.kinds.entry(phrase_hash(w)).or_default() |= kind;
             }
         }
         g
@@ -127,5 +128,7 @@ mod tests {
         assert_eq!(g.org_short(phrase_hash("North Atlantic Treaty Organization")), Some("NATO"));
         assert_eq!(g.spelling(phrase_hash("BAGHDAD")), Some("Baghdad"));
         assert_eq!(g.kinds(phrase_hash("Print E-mail")), 0);
+        assert_ne!(g.kinds(phrase_hash("Spokesman")) & G_TITLE, 0);
+        assert_ne!(g.kinds(phrase_hash("Michael")) & G_FIRST, 0);
     }
 }

@@ -117,6 +117,7 @@ impl Extractor {
                 None => i += 1,
             }
         }
+        canon::fix_spans(text, tok, &mut spans);
         canon::make_consistent(text, tok, &mut spans);
         spans
     }
