@@ -198,6 +198,18 @@ pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
             }
         }
     }
+    // A single word that ends a person's full name in this document is that person
+    // (`Anker` after `Michael Anker`), whatever the tagger said.
+    let surnames: Vec<u64> = out
+        .iter()
+        .filter(|s| s.ty == 0 && s.end - s.start >= 2)
+        .map(|s| hash_lower(w(s.end - 1)))
+        .collect();
+    for s in out.iter_mut() {
+        if s.ty != 0 && s.end - s.start == 1 && surnames.contains(&hash_lower(w(s.start))) {
+            s.ty = 0;
+        }
+    }
     *spans = out;
 }
 
@@ -351,10 +363,13 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
     // Standalone uses of each acronym outside its definition.
     let mut acr_uses: HashMap<&str, usize> = HashMap::new();
     for f in &found {
-        if long_of_acr.contains_key(f.surface.as_str()) {
+        let in_definition = f.start > 0 && tok.tokens[f.start - 1].text(text) == "(";
+        if long_of_acr.contains_key(f.surface.as_str()) && !in_definition {
             *acr_uses.entry(f.surface.as_str()).or_default() += 1;
         }
     }
+    // The acronym is the canonical name unless it is a two-letter one never used alone.
+    let keep_acr = |a: &str| a.len() >= 3 || acr_uses.get(a).copied().unwrap_or(0) > 0;
     // 3. Person short forms: the longest person name ending with the same words.
     let persons: Vec<(Vec<String>, &str)> = found
         .iter()
@@ -406,15 +421,14 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
         }
         if ty == 1 {
             if let Some(a) = acr_of_long.get(&lower) {
-                let keep_acr = a.len() >= 3 || acr_uses.get(a.as_str()).copied().unwrap_or(0) > 0;
-                if keep_acr {
+                if keep_acr(a) {
                     alias.push(name.clone());
                     name = a.clone();
                 } else {
                     alias.push(a.clone());
                 }
             } else if let Some(long) = long_of_acr.get(&name) {
-                if name.len() >= 3 || acr_uses.get(name.as_str()).copied().unwrap_or(0) > 1 {
+                if keep_acr(&name) {
                     alias.push(long.clone());
                 } else {
                     alias.push(name.clone());
@@ -438,6 +452,12 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
                 name.split(' ').map(title_case).collect::<Vec<_>>().join(" ")
             };
             alias.push(std::mem::replace(&mut name, re));
+        } else if ty == 2 {
+            if let Some(s) = g.place_canonical(h) {
+                if s != name {
+                    alias.push(std::mem::replace(&mut name, s.to_string()));
+                }
+            }
         } else if ty != 1 {
             if let Some(s) = g.spelling(h) {
                 if s != name && s.eq_ignore_ascii_case(&name) {

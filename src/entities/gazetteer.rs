@@ -31,6 +31,8 @@ pub struct Gazetteer {
     org_short: HashMap<u64, &'static str>,
     /// Canonical spelling of each place and organization, by lowercase hash.
     spelling: HashMap<u64, &'static str>,
+    /// Canonical name of a place, by hash of any of its forms (`U.S.` -> `United States`).
+    place_canonical: HashMap<u64, &'static str>,
 }
 
 static GAZ: Lazy<Gazetteer> = Lazy::new(Gazetteer::build);
@@ -62,11 +64,16 @@ impl Gazetteer {
             kinds: HashMap::new(),
             org_short: HashMap::new(),
             spelling: HashMap::new(),
+            place_canonical: HashMap::new(),
         };
         for l in lines(include_str!("data/countries.txt")).chain(lines(include_str!("data/places.txt"))) {
-            let h = phrase_hash(l);
-            *g.kinds.entry(h).or_default() |= G_LOC;
-            g.spelling.entry(h).or_insert(l);
+            let first = l.split('|').next().unwrap_or(l);
+            for f in l.split('|') {
+                let h = phrase_hash(f);
+                *g.kinds.entry(h).or_default() |= G_LOC;
+                g.spelling.entry(h).or_insert(f);
+                g.place_canonical.entry(h).or_insert(first);
+            }
         }
         for l in lines(include_str!("data/orgs.txt")) {
             let mut forms = l.split('|');
@@ -109,6 +116,11 @@ impl Gazetteer {
         self.org_short.get(&h).copied()
     }
 
+    /// Canonical name of a place (`U.S.` -> `United States`, `BAGHDAD` -> `Baghdad`).
+    pub fn place_canonical(&self, h: u64) -> Option<&'static str> {
+        self.place_canonical.get(&h).copied()
+    }
+
     /// The list's spelling of a place or organization (`BAGHDAD` -> `Baghdad`).
     pub fn spelling(&self, h: u64) -> Option<&'static str> {
         self.spelling.get(&h).copied()
@@ -127,6 +139,7 @@ mod tests {
         assert_ne!(g.kinds(phrase_hash("Iraqi")) & G_DEMONYM, 0);
         assert_eq!(g.org_short(phrase_hash("North Atlantic Treaty Organization")), Some("NATO"));
         assert_eq!(g.spelling(phrase_hash("BAGHDAD")), Some("Baghdad"));
+        assert_eq!(g.place_canonical(phrase_hash("U.S.")), Some("United States"));
         assert_eq!(g.kinds(phrase_hash("Print E-mail")), 0);
         assert_ne!(g.kinds(phrase_hash("Spokesman")) & G_TITLE, 0);
         assert_ne!(g.kinds(phrase_hash("Michael")) & G_FIRST, 0);
