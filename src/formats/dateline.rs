@@ -42,23 +42,28 @@ static PLACE_OK: Lazy<Regex> = Lazy::new(|| {
 
 /// Parses a month name or abbreviation (`Dec`, `Dec.`, `December`, `Sept`).
 pub(crate) fn month_from_name(name: &str) -> Option<Month> {
+    const MONTHS: [(&str, Month); 12] = [
+        ("january", Month::January),
+        ("february", Month::February),
+        ("march", Month::March),
+        ("april", Month::April),
+        ("may", Month::May),
+        ("june", Month::June),
+        ("july", Month::July),
+        ("august", Month::August),
+        ("september", Month::September),
+        ("october", Month::October),
+        ("november", Month::November),
+        ("december", Month::December),
+    ];
     let n = name.trim_end_matches('.').to_ascii_lowercase();
-    let m = match n.get(..3)? {
-        "jan" => Month::January,
-        "feb" => Month::February,
-        "mar" => Month::March,
-        "apr" => Month::April,
-        "may" => Month::May,
-        "jun" => Month::June,
-        "jul" => Month::July,
-        "aug" => Month::August,
-        "sep" => Month::September,
-        "oct" => Month::October,
-        "nov" => Month::November,
-        "dec" => Month::December,
-        _ => return None,
-    };
-    Some(m)
+    if n.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .find(|(full, _)| full.starts_with(&n))
+        .map(|(_, m)| *m)
 }
 
 /// Looks for a dateline at the start of `text` (after leading whitespace).
@@ -122,7 +127,9 @@ pub(crate) fn parse_prefix(prefix: &str) -> Option<Found> {
         return None;
     }
     // The place: the first comma- or period-separated part (`PORTLAND, Ore.` -> PORTLAND).
-    let place_raw = first_part(rest.split(',').next().unwrap_or("")).trim().trim_end_matches('.');
+    let place_raw = first_part(rest.split(',').next().unwrap_or(""))
+        .trim()
+        .trim_end_matches('.');
     let place = if place_raw.is_empty() {
         None
     } else {
@@ -162,7 +169,10 @@ fn first_part(s: &str) -> &str {
     while let Some(i) = s[from..].find(". ") {
         let at = from + i;
         let word = s[..at].rsplit(' ').next().unwrap_or("");
-        if !matches!(word.to_ascii_uppercase().as_str(), "ST" | "STE" | "MT" | "FT" | "PT" | "N" | "S" | "E" | "W") {
+        if !matches!(
+            word.to_ascii_uppercase().as_str(),
+            "ST" | "STE" | "MT" | "FT" | "PT" | "N" | "S" | "E" | "W"
+        ) {
             return &s[..at];
         }
         from = at + 2;
@@ -303,6 +313,44 @@ pub(crate) fn date_from_path(path: &str) -> Option<Date> {
     best.map(|(_, d)| d)
 }
 
+static ISO: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s_]|[^0-9])").expect("valid regex")
+});
+static ISO_COMPACT: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^\s*(\d{4})(\d{2})(\d{2})(?:T|$)").expect("valid regex"));
+static MONTH_FIRST: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+        .expect("valid regex")
+});
+static DAY_FIRST: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3,9})\.?,?\s+(\d{4})\b")
+        .expect("valid regex")
+});
+
+/// A publication date written as text: ISO (`2021-12-02`, `2021-12-02T10:00:00Z`,
+/// `2021/12/02`, `20211202`), `December 2, 2021`, `2 Dec 2021`,
+/// `Thu, 02 Dec 2021 10:00:00 GMT`. The calendar date as written (no time-zone shift).
+pub(crate) fn parse_date_text(s: &str) -> Option<Date> {
+    let s = s.trim();
+    let make = |y: &str, m: u8, d: &str| -> Option<Date> {
+        Date::from_calendar_date(y.parse().ok()?, Month::try_from(m).ok()?, d.parse().ok()?).ok()
+    };
+    if let Some(c) = ISO.captures(s).or_else(|| ISO_COMPACT.captures(s)) {
+        return make(&c[1], c[2].parse().ok()?, &c[3]);
+    }
+    if let Some(c) = MONTH_FIRST.captures(s) {
+        if let Some(m) = month_from_name(&c[1]).filter(|_| c[1].len() <= 9) {
+            return make(&c[3], m as u8, &c[2]);
+        }
+    }
+    if let Some(c) = DAY_FIRST.captures(s) {
+        if let Some(m) = month_from_name(&c[2]) {
+            return make(&c[3], m as u8, &c[1]);
+        }
+    }
+    None
+}
+
 /// Largest char boundary at or below `i`.
 pub(crate) fn floor_char(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
@@ -413,6 +461,25 @@ mod tests {
         );
         assert_eq!(date_from_path("bbc/sport/199.txt"), None);
         assert_eq!(date_from_path("x/20211302.txt"), None);
+    }
+
+    #[test]
+    fn dates_as_text() {
+        assert_eq!(
+            parse_date_text("2021-12-02T10:15:00+08:00"),
+            Some(date!(2021 - 12 - 02))
+        );
+        assert_eq!(parse_date_text("2021/12/02"), Some(date!(2021 - 12 - 02)));
+        assert_eq!(
+            parse_date_text("December 2, 2021"),
+            Some(date!(2021 - 12 - 02))
+        );
+        assert_eq!(
+            parse_date_text("Thu, 02 Dec 2021 10:00:00 GMT"),
+            Some(date!(2021 - 12 - 02))
+        );
+        assert_eq!(parse_date_text("2 days ago"), None);
+        assert_eq!(parse_date_text("2021-02-30"), None);
     }
 
     #[test]

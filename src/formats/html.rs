@@ -21,6 +21,7 @@ impl Format for Html {
         _text: &str,
         _cursor: &mut Cursor,
         _sink: &mut dyn FnMut(Result<Article, ParseError>),
-    ) {
+    ) -> Result<(), ParseError> {
+        Ok(())
     }
 }

@@ -85,12 +85,14 @@ pub(crate) trait Format: Sync {
     }
     /// Parses `text` (the whole file, or a chunk of whole records) and sends each
     /// article or per-article error to `sink`. `cursor` carries positions across chunks.
+    /// `Err` means the file as a whole is not this format's articles (for example JSON
+    /// data without article fields); it is returned by [`parse_file`].
     fn parse(
         &self,
         text: &str,
         cursor: &mut Cursor,
         sink: &mut dyn FnMut(Result<Article, ParseError>),
-    );
+    ) -> Result<(), ParseError>;
 }
 
 /// What a parser knows about the file it reads, and where it is in it.
@@ -339,7 +341,7 @@ pub fn parse_file(
                 };
                 cursor.last_chunk = last;
                 let rest = buffer.split_off(cut);
-                format.parse(&buffer, &mut cursor, sink);
+                format.parse(&buffer, &mut cursor, sink)?;
                 cursor.line += memchr::memchr_iter(b'\n', buffer.as_bytes()).count() as u64;
                 buffer = rest;
                 if last {
@@ -359,7 +361,7 @@ pub fn parse_file(
                     )));
                 }
             }
-            format.parse(&text, &mut cursor, sink);
+            format.parse(&text, &mut cursor, sink)?;
         }
     }
     Ok(FileInfo {
@@ -407,7 +409,9 @@ pub(crate) mod testutil {
     ) -> Vec<Result<Article, ParseError>> {
         let mut out = Vec::new();
         let mut cursor = Cursor::new(Path::new(path));
-        format.parse(text, &mut cursor, &mut |r| out.push(r));
+        if let Err(e) = format.parse(text, &mut cursor, &mut |r| out.push(r)) {
+            out.push(Err(e));
+        }
         out
     }
 

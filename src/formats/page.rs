@@ -103,10 +103,11 @@ impl Format for Page {
         text: &str,
         cursor: &mut Cursor,
         sink: &mut dyn FnMut(Result<Article, ParseError>),
-    ) {
+    ) -> Result<(), ParseError> {
         let position = cursor.position;
         cursor.position += 1;
         sink(parse_page(text, cursor, position));
+        Ok(())
     }
 }
 

@@ -18,8 +18,17 @@ pub(crate) fn not_articles(head: &str, path: &Path) -> Option<String> {
         return Some("CoNLL-2003 NER training data, not articles".into());
     }
     let stem = name.split('.').next().unwrap_or("");
-    const DOC_WORDS: &[&str] = &["readme", "license", "licence", "copying", "changelog", "description", "contributing"];
-    let doc_name = matches!(stem, "notice" | "authors" | "install" | "todo") || DOC_WORDS.iter().any(|w| stem.contains(w));
+    const DOC_WORDS: &[&str] = &[
+        "readme",
+        "license",
+        "licence",
+        "copying",
+        "changelog",
+        "description",
+        "contributing",
+    ];
+    let doc_name = matches!(stem, "notice" | "authors" | "install" | "todo")
+        || DOC_WORDS.iter().any(|w| stem.contains(w));
     if doc_name && !looks_like_markup(head) {
         return Some(format!("documentation file ({name}), not an article"));
     }
@@ -99,7 +108,11 @@ mod tests {
     #[test]
     fn readme_dtd_and_code_lists() {
         assert!(not_articles("This dataset holds...", Path::new("data/README.txt")).is_some());
-        assert!(not_articles("Some notes on the categories", Path::new("cat-descriptions_1203.txt")).is_some());
+        assert!(not_articles(
+            "Some notes on the categories",
+            Path::new("cat-descriptions_1203.txt")
+        )
+        .is_some());
         assert!(not_articles("<!ENTITY % x \"y\">", Path::new("lewis.dtd")).is_some());
         assert!(not_articles(
             "acq\nalum\nbarley\nbop\ncarcass\ncocoa\n",

@@ -47,7 +47,12 @@ impl Format for Reuters {
         Some(CLOSE)
     }
 
-    fn parse(&self, text: &str, cursor: &mut Cursor, sink: &mut dyn FnMut(Result<Article, ParseError>)) {
+    fn parse(
+        &self,
+        text: &str,
+        cursor: &mut Cursor,
+        sink: &mut dyn FnMut(Result<Article, ParseError>),
+    ) -> Result<(), ParseError> {
         let mut from = 0;
         let mut line = cursor.line;
         let mut counted = 0;
@@ -61,22 +66,33 @@ impl Format for Reuters {
                 Some(j) => (&text[start..start + j], true),
                 None => (&text[start..], false),
             };
-            let newid = open_tag(doc, "REUTERS").and_then(|t| attr(t, "NEWID")).map(str::to_string);
+            let newid = open_tag(doc, "REUTERS")
+                .and_then(|t| attr(t, "NEWID"))
+                .map(str::to_string);
             let at = match &newid {
                 Some(n) => format!("line {line}, story {} (NEWID {n})", position + 1),
                 None => format!("line {line}, story {}", position + 1),
             };
             if !complete {
-                sink(Err(cursor.error(&at, "story cut short: no closing </REUTERS> (truncated file)")));
+                sink(Err(cursor.error(
+                    &at,
+                    "story cut short: no closing </REUTERS> (truncated file)",
+                )));
                 break;
             }
             sink(story(doc, newid, position, cursor).map_err(|reason| cursor.error(&at, reason)));
             from = start + doc.len() + CLOSE.len();
         }
+        Ok(())
     }
 }
 
-fn story(doc: &str, newid: Option<String>, position: u64, cursor: &Cursor) -> Result<Article, String> {
+fn story(
+    doc: &str,
+    newid: Option<String>,
+    position: u64,
+    cursor: &Cursor,
+) -> Result<Article, String> {
     let id = match &newid {
         Some(n) => format!("reuters-{n}"),
         None => format!("{}#{position}", cursor.id_base),
@@ -89,7 +105,12 @@ fn story(doc: &str, newid: Option<String>, position: u64, cursor: &Cursor) -> Re
     }
     let codes = |name: &str| -> Vec<String> {
         tag(doc, name)
-            .map(|list| tags(list, "D").map(|d| one_line(&clean(d))).filter(|d| !d.is_empty()).collect())
+            .map(|list| {
+                tags(list, "D")
+                    .map(|d| one_line(&clean(d)))
+                    .filter(|d| !d.is_empty())
+                    .collect()
+            })
             .unwrap_or_default()
     };
     art.topic = codes("TOPICS");
@@ -98,9 +119,13 @@ fn story(doc: &str, newid: Option<String>, position: u64, cursor: &Cursor) -> Re
     art.org = codes("ORGS");
 
     let text_open = open_tag(doc, "TEXT").unwrap_or("");
-    let kind = attr(text_open, "TYPE").unwrap_or("NORM").to_ascii_uppercase();
+    let kind = attr(text_open, "TYPE")
+        .unwrap_or("NORM")
+        .to_ascii_uppercase();
     let text = tag(doc, "TEXT").unwrap_or("");
-    art.headline = tag(text, "TITLE").map(|t| one_line(&clean(t))).filter(|t| !t.is_empty());
+    art.headline = tag(text, "TITLE")
+        .map(|t| one_line(&clean(t)))
+        .filter(|t| !t.is_empty());
     if let Some(dl) = tag(text, "DATELINE") {
         let dl = one_line(&clean(dl));
         let dl = dl.trim_end_matches(|c: char| c == '-' || c.is_whitespace());
@@ -112,7 +137,9 @@ fn story(doc: &str, newid: Option<String>, position: u64, cursor: &Cursor) -> Re
     let body = if kind == "UNPROC" {
         clean(text).trim().to_string()
     } else {
-        tag(text, "BODY").map(|b| sgml::reflow(&clean(b))).unwrap_or_default()
+        tag(text, "BODY")
+            .map(|b| sgml::reflow(&clean(b)))
+            .unwrap_or_default()
     };
     art.body = SIGN_OFF.replace(&body, "").trim_end().to_string();
     if art.headline.is_none() && art.body.is_empty() {
@@ -142,7 +169,10 @@ mod tests {
         assert_eq!(out.len(), 5);
         let a = out[0].as_ref().expect("story");
         assert_eq!(a.id, "reuters-501");
-        assert_eq!(a.headline.as_deref(), Some("PRAIRIE WHEAT <PWC> STOCKS SEEN HIGHER"));
+        assert_eq!(
+            a.headline.as_deref(),
+            Some("PRAIRIE WHEAT <PWC> STOCKS SEEN HIGHER")
+        );
         assert_eq!(a.published, Some(date!(2031 - 03 - 03)));
         assert_eq!(a.source.as_deref(), Some("Reuters"));
         let d = a.dateline.as_ref().expect("dateline");
@@ -152,13 +182,24 @@ mod tests {
         assert_eq!(a.place, vec!["canada", "usa"]);
         assert_eq!(a.person, vec!["harper"]);
         assert_eq!(a.org, vec!["ec"]);
-        assert!(a.body.starts_with("Wheat stocks held by prairie elevators"), "{}", a.body);
+        assert!(
+            a.body.starts_with("Wheat stocks held by prairie elevators"),
+            "{}",
+            a.body
+        );
         assert!(a.body.contains("<Prairie Wheat Co>"));
-        assert!(a.body.ends_with("It said exports to the EC were steady."), "{}", a.body);
+        assert!(
+            a.body.ends_with("It said exports to the EC were steady."),
+            "{}",
+            a.body
+        );
         assert!(!a.body.chars().any(|c| c.is_control() && c != '\n'));
 
         let brief = out[1].as_ref().expect("brief");
-        assert_eq!(brief.headline.as_deref(), Some("HARBOUR BANK RAISES PRIME RATE TO 9.5 PCT"));
+        assert_eq!(
+            brief.headline.as_deref(),
+            Some("HARBOUR BANK RAISES PRIME RATE TO 9.5 PCT")
+        );
         assert_eq!(brief.body, "");
 
         let unproc = out[2].as_ref().expect("unproc");

@@ -53,7 +53,10 @@ pub(crate) fn attr<'a>(open_tag: &'a str, attr: &str) -> Option<&'a str> {
         if ok_before {
             return Some(match v.strip_prefix('"') {
                 Some(q) => q.split('"').next().unwrap_or(""),
-                None => v.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or(""),
+                None => v
+                    .split(|c: char| c.is_whitespace() || c == '>')
+                    .next()
+                    .unwrap_or(""),
             });
         }
         from = at + key.len();
@@ -161,12 +164,18 @@ mod tests {
         assert_eq!(tag(doc, "TEXT"), Some("x"));
         assert_eq!(tag(doc, "TOPIC"), None);
         assert_eq!(attr(open_tag(doc, "X").expect("tag"), "NEWID"), Some("42"));
-        assert_eq!(attr(open_tag(doc, "TEXT").expect("tag"), "TYPE"), Some("BRIEF"));
+        assert_eq!(
+            attr(open_tag(doc, "TEXT").expect("tag"), "TYPE"),
+            Some("BRIEF")
+        );
     }
 
     #[test]
     fn cleanup() {
         assert_eq!(clean("&#2;A &lt;B> &amp; C&#3;\x05"), "A <B> & C");
-        assert_eq!(reflow("   First para\nwraps here.\n   Second."), "First para wraps here.\n\nSecond.");
+        assert_eq!(
+            reflow("   First para\nwraps here.\n   Second."),
+            "First para wraps here.\n\nSecond."
+        );
     }
 }

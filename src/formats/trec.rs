@@ -23,11 +23,18 @@ pub(crate) struct Trec;
 const OPEN: &str = "<DOC>";
 const CLOSE: &str = "</DOC>";
 
-static DOCNO_DATE: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([A-Z]+)(\d{2})(\d{2})(\d{2})").expect("valid regex"));
-static ISO_DATE: Lazy<Regex> = Lazy::new(|| Regex::new(r"(\d{4})-(\d{2})-(\d{2})").expect("valid regex"));
-static YYMMDD: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\s*(\d{2})(\d{2})(\d{2})\b").expect("valid regex"));
-static EDITORS_NOTE: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?i)^(?:eds?\b|editors?\b|with\s|by\s|associated press|ap\s.*writer|urgent|advisory)").expect("valid regex"));
+static DOCNO_DATE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^([A-Z]+)(\d{2})(\d{2})(\d{2})").expect("valid regex"));
+static ISO_DATE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(\d{4})-(\d{2})-(\d{2})").expect("valid regex"));
+static YYMMDD: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^\s*(\d{2})(\d{2})(\d{2})\b").expect("valid regex"));
+static EDITORS_NOTE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?i)^(?:eds?\b|editors?\b|with\s|by\s|associated press|ap\s.*writer|urgent|advisory)",
+    )
+    .expect("valid regex")
+});
 
 impl Format for Trec {
     fn name(&self) -> &'static str {
@@ -46,7 +53,12 @@ impl Format for Trec {
         Some(CLOSE)
     }
 
-    fn parse(&self, text: &str, cursor: &mut Cursor, sink: &mut dyn FnMut(Result<Article, ParseError>)) {
+    fn parse(
+        &self,
+        text: &str,
+        cursor: &mut Cursor,
+        sink: &mut dyn FnMut(Result<Article, ParseError>),
+    ) -> Result<(), ParseError> {
         let mut from = 0;
         let mut line = cursor.line;
         let mut counted = 0;
@@ -60,23 +72,38 @@ impl Format for Trec {
                 Some(j) => (&text[start + OPEN.len()..start + j], true),
                 None => (&text[start + OPEN.len()..], false),
             };
-            let docno = tag(doc, "DOCNO").map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
+            let docno = tag(doc, "DOCNO")
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty());
             let at = match &docno {
                 Some(n) => format!("line {line}, document {} ({n})", position + 1),
                 None => format!("line {line}, document {}", position + 1),
             };
             if !complete {
-                sink(Err(cursor.error(&at, "document cut short: no closing </DOC> (truncated file)")));
+                sink(Err(cursor.error(
+                    &at,
+                    "document cut short: no closing </DOC> (truncated file)",
+                )));
                 break;
             }
-            sink(document(doc, docno, position, cursor).map_err(|reason| cursor.error(&at, reason)));
+            sink(
+                document(doc, docno, position, cursor).map_err(|reason| cursor.error(&at, reason)),
+            );
             from = start + OPEN.len() + doc.len() + CLOSE.len();
         }
+        Ok(())
     }
 }
 
-fn document(doc: &str, docno: Option<String>, position: u64, cursor: &Cursor) -> Result<Article, String> {
-    let id = docno.clone().unwrap_or_else(|| format!("{}#{position}", cursor.id_base));
+fn document(
+    doc: &str,
+    docno: Option<String>,
+    position: u64,
+    cursor: &Cursor,
+) -> Result<Article, String> {
+    let id = docno
+        .clone()
+        .unwrap_or_else(|| format!("{}#{position}", cursor.id_base));
     let mut art = cursor.article("trec", id, Some(position));
     let docno = docno.unwrap_or_default();
     art.published = tag(doc, "DATE")
@@ -96,7 +123,10 @@ fn document(doc: &str, docno: Option<String>, position: u64, cursor: &Cursor) ->
             art.dateline = Some(found.dateline);
         }
     }
-    let text: Vec<String> = tags(doc, "TEXT").map(|t| reflow(&clean(t))).filter(|t| !t.is_empty()).collect();
+    let text: Vec<String> = tags(doc, "TEXT")
+        .map(|t| reflow(&clean(t)))
+        .filter(|t| !t.is_empty())
+        .collect();
     art.body = text.join("\n\n");
     if art.headline.is_none() && art.body.is_empty() {
         return Err("empty document: no headline and no text".into());
@@ -117,15 +147,24 @@ fn headline(doc: &str) -> Option<String> {
         .chain(tags(doc, "TITLE"))
         .chain(tags(doc, "UNK"))
         .find_map(usable)
-        .or_else(|| tags(doc, "BYLINE").find_map(|b| b.split_once('^').and_then(|(h, _)| usable(h))))
+        .or_else(|| {
+            tags(doc, "BYLINE").find_map(|b| b.split_once('^').and_then(|(h, _)| usable(h)))
+        })
         .or_else(|| tags(doc, "NOTE").find_map(usable))
         .or_else(|| {
             // `PM-Wall Street 10am,0320` -> `Wall Street 10am`
             let slug = one_line(&clean(tag(doc, "SECOND")?));
             let slug = slug.rsplit_once(',').map_or(slug.as_str(), |(s, n)| {
-                if n.trim().chars().all(|c| c.is_ascii_digit()) { s } else { slug.as_str() }
+                if n.trim().chars().all(|c| c.is_ascii_digit()) {
+                    s
+                } else {
+                    slug.as_str()
+                }
             });
-            let slug = ["AM-", "PM-", "BC-", "AP-"].iter().find_map(|p| slug.strip_prefix(p)).unwrap_or(slug);
+            let slug = ["AM-", "PM-", "BC-", "AP-"]
+                .iter()
+                .find_map(|p| slug.strip_prefix(p))
+                .unwrap_or(slug);
             let slug = slug.trim().trim_end_matches(',').trim();
             (!slug.is_empty()).then(|| slug.to_string())
         })
@@ -136,7 +175,10 @@ fn byline(doc: &str) -> Option<String> {
     tags(doc, "BYLINE").chain(tags(doc, "NOTE")).find_map(|b| {
         let b = one_line(&clean(b));
         let b = b.rsplit_once('^').map_or(b.as_str(), |(_, by)| by).trim();
-        let name = b.strip_prefix("By ").or_else(|| b.strip_prefix("BY "))?.trim();
+        let name = b
+            .strip_prefix("By ")
+            .or_else(|| b.strip_prefix("BY "))?
+            .trim();
         (!name.is_empty()).then(|| title_case_name(name))
     })
 }
@@ -144,26 +186,47 @@ fn byline(doc: &str) -> Option<String> {
 /// `AP890101-0001` -> 1989-01-01 (`LA` documents write month, day, year).
 fn docno_date(docno: &str) -> Option<Date> {
     let c = DOCNO_DATE.captures(docno)?;
-    let (a, b, d) = (c[2].parse::<u8>().ok()?, c[3].parse::<u8>().ok()?, c[4].parse::<u8>().ok()?);
+    let (a, b, d) = (
+        c[2].parse::<u8>().ok()?,
+        c[3].parse::<u8>().ok()?,
+        c[4].parse::<u8>().ok()?,
+    );
     let (yy, mm, dd) = if &c[1] == "LA" { (d, a, b) } else { (a, b, d) };
-    let year = if yy >= 50 { 1900 + yy as i32 } else { 2000 + yy as i32 };
+    let year = if yy >= 50 {
+        1900 + yy as i32
+    } else {
+        2000 + yy as i32
+    };
     Date::from_calendar_date(year, Month::try_from(mm).ok()?, dd).ok()
 }
 
 /// A `<DATE>` tag: ISO `1994-03-02` or TREC `940302`.
 fn date_tag(s: &str) -> Option<Date> {
     if let Some(c) = ISO_DATE.captures(s) {
-        return Date::from_calendar_date(c[1].parse().ok()?, Month::try_from(c[2].parse::<u8>().ok()?).ok()?, c[3].parse().ok()?).ok();
+        return Date::from_calendar_date(
+            c[1].parse().ok()?,
+            Month::try_from(c[2].parse::<u8>().ok()?).ok()?,
+            c[3].parse().ok()?,
+        )
+        .ok();
     }
     let c = YYMMDD.captures(s)?;
     let yy: i32 = c[1].parse().ok()?;
     let year = if yy >= 50 { 1900 + yy } else { 2000 + yy };
-    Date::from_calendar_date(year, Month::try_from(c[2].parse::<u8>().ok()?).ok()?, c[3].parse().ok()?).ok()
+    Date::from_calendar_date(
+        year,
+        Month::try_from(c[2].parse::<u8>().ok()?).ok()?,
+        c[3].parse().ok()?,
+    )
+    .ok()
 }
 
 /// The collection a `DOCNO` prefix names.
 fn source_of(docno: &str) -> Option<&'static str> {
-    let prefix: String = docno.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let prefix: String = docno
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     Some(match prefix.as_str() {
         "AP" | "APW" => "AP",
         "WSJ" => "Wall Street Journal",
@@ -192,13 +255,22 @@ mod tests {
         assert_eq!(a.id, "AP300101-0001");
         assert_eq!(a.position, Some(0));
         assert_eq!(a.published, Some(date!(2030 - 01 - 01)));
-        assert_eq!(a.headline.as_deref(), Some("Last Keeper Leaves the Lighthouse on Gull Rock"));
+        assert_eq!(
+            a.headline.as_deref(),
+            Some("Last Keeper Leaves the Lighthouse on Gull Rock")
+        );
         assert_eq!(a.byline.as_deref(), Some("Margaret O'Connell"));
         assert_eq!(a.source.as_deref(), Some("AP"));
         let d = a.dateline.as_ref().expect("dateline");
         assert_eq!(d.place.as_deref(), Some("Portland"));
         assert_eq!(d.agency.as_deref(), Some("AP"));
-        assert!(a.body.starts_with("The last keeper of the Gull Rock lighthouse climbed down its 104 steps"), "{}", a.body);
+        assert!(
+            a.body.starts_with(
+                "The last keeper of the Gull Rock lighthouse climbed down its 104 steps"
+            ),
+            "{}",
+            a.body
+        );
         assert!(a.body.contains("\n\n``It's quiet out there,''"));
     }
 
@@ -207,9 +279,15 @@ mod tests {
         let arts = articles(&Trec, FIXTURE, "ap/ap300101");
         assert_eq!(arts[1].headline.as_deref(), Some("Wall Street 10am"));
         assert!(arts[1].body.contains("today & bond prices"));
-        assert_eq!(arts[2].headline.as_deref(), Some("Island Ferry Service Resumes"));
+        assert_eq!(
+            arts[2].headline.as_deref(),
+            Some("Island Ferry Service Resumes")
+        );
         assert_eq!(arts[2].byline.as_deref(), Some("John T. Baker"));
-        assert_eq!(arts[2].dateline.as_ref().and_then(|d| d.place.as_deref()), Some("St. John's"));
+        assert_eq!(
+            arts[2].dateline.as_ref().and_then(|d| d.place.as_deref()),
+            Some("St. John's")
+        );
     }
 
     #[test]

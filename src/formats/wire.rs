@@ -44,9 +44,10 @@ impl Format for Wire {
         text: &str,
         cursor: &mut Cursor,
         sink: &mut dyn FnMut(Result<Article, ParseError>),
-    ) {
+    ) -> Result<(), ParseError> {
         cursor.position += 1;
         sink(parse_wire(text, cursor));
+        Ok(())
     }
 }
 
