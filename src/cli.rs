@@ -37,6 +37,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Print one whole article by id
     Show(ShowArgs),
+    /// List the articles most like one article (by id), near-duplicates collapsed
+    Similar(SimilarArgs),
     /// Chart how many matching articles appeared per day, week, month or year
     #[command(after_help = TIMELINE_HELP)]
     Timeline(TimelineArgs),
@@ -202,9 +204,19 @@ pub struct SearchArgs {
     /// newest matching-index article) / 30
     #[arg(long)]
     pub recent: bool,
+    /// Near-duplicate copies of a story (the same wire story republished):
+    /// collapse them onto the best-ranked copy, or show each as a hit
+    #[arg(long, value_enum, default_value_t = DuplicatesArg::Collapse)]
+    pub duplicates: DuplicatesArg,
     /// Print JSON Lines: one object per hit and facet, then a summary
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DuplicatesArg {
+    Collapse,
+    Show,
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +241,18 @@ pub struct StatsArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
     /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// Article id (as printed by `search`)
+    pub id: String,
+    /// Articles to list
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Print JSON Lines
     #[arg(long)]
     pub json: bool,
 }

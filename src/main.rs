@@ -159,6 +159,24 @@ fn run(cli: Cli) -> Result<u8> {
             }
             u8::from(n == 0)
         }
+        Command::Similar(args) => {
+            let store = open(&index_dir)?;
+            match search::similar(&store, &args.id, args.limit.min(1000))? {
+                Some(result) => {
+                    output::search(&mut out, args.json, style(), &args.id, 0, &result)?;
+                    u8::from(result.hits.is_empty())
+                }
+                None => {
+                    out.flush()?;
+                    eprintln!(
+                        "newswire: no article with id {:?} in {}",
+                        args.id,
+                        index_dir.display()
+                    );
+                    1
+                }
+            }
+        }
         Command::Timeline(args) => {
             let req = settings::timeline_request(&args)?;
             let store = open(&index_dir)?;

@@ -271,6 +271,7 @@ const REQUIRED: &[(&str, Kind)] = &[
     ("path", Kind::Keyword),
     ("position", Kind::U64),
     ("format", Kind::Keyword),
+    ("simhash", Kind::U64),
 ];
 
 /// Typed handles to the fields newswire reads and writes.
@@ -297,6 +298,7 @@ pub struct Fields {
     pub path: Field,
     pub position: Field,
     pub format: Field,
+    pub simhash: Field,
 }
 
 impl Fields {
@@ -325,6 +327,7 @@ impl Fields {
             path: f("path")?,
             position: f("position")?,
             format: f("format")?,
+            simhash: f("simhash")?,
         })
     }
 }

@@ -107,6 +107,7 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
         lenient: a.lenient,
         fuzzy: a.fuzzy,
         recent: a.recent,
+        show_duplicates: a.duplicates == crate::cli::DuplicatesArg::Show,
     })
 }
 

@@ -66,6 +66,7 @@ impl DocumentBuilder {
             doc.add_u64(f.position, p);
         }
         doc.add_text(f.format, &a.format);
+        doc.add_u64(f.simhash, crate::search::simhash(&a.body));
         doc
     }
 }

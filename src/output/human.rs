@@ -89,14 +89,11 @@ pub fn search(
     for (i, hit) in r.hits.iter().enumerate() {
         let headline = hit.headline.as_deref().unwrap_or("(no headline)");
         writeln!(out, "{:>3}. {}", offset + i + 1, style.bold(headline))?;
-        let mut meta = meta_line(
+        let meta = meta_line(
             hit.published.as_deref(),
             hit.source.as_deref(),
             hit.dateline.as_ref(),
         );
-        if let Some(s) = hit.score {
-            meta.push_str(&format!(" · score {s:.2}"));
-        }
         writeln!(out, "     {}", style.dim(&meta))?;
         if !hit.snippet.is_empty() {
             writeln!(
@@ -128,7 +125,11 @@ pub fn search(
         r.total_hits,
         if r.total_hits == 1 { "" } else { "s" },
         r.took_ms
-    )
+    )?;
+    if let Some(s) = &r.suggestion {
+        writeln!(out, "did you mean: {}", style.bold(s))?;
+    }
+    Ok(())
 }
 
 pub fn facets(out: &mut dyn Write, style: Style, facets: &[FacetCounts]) -> io::Result<()> {

@@ -36,6 +36,8 @@ struct SearchSummary<'a> {
     took_ms: f64,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    did_you_mean: Option<&'a str>,
 }
 
 /// Prints a search result.
@@ -61,6 +63,7 @@ pub fn search(
             offset,
             took_ms: round2(result.took_ms),
             warnings: &result.warnings,
+            did_you_mean: result.suggestion.as_deref(),
         };
         return json_line(out, "summary", &summary);
     }

@@ -4,10 +4,12 @@
 //! [`SearchResult`] of plain data (hits with highlighted snippets and facet counts)
 //! that the output layer prints as text or JSON.
 
+mod dedup;
 mod facets;
 mod query;
 mod snippet;
 mod stats;
+mod suggest;
 mod timeline;
 
 use std::collections::HashMap;
@@ -19,6 +21,7 @@ use tantivy::schema::{Field, Value};
 use tantivy::{DocAddress, Order, TantivyDocument};
 use time::Date;
 
+pub use dedup::{near, simhash, NEAR_BITS};
 pub use facets::{FacetCounter, RawCounts};
 pub use query::{build_query, QueryError, QueryOptions, MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_BYTES};
 pub use snippet::{Snippeter, ELLIPSIS};
@@ -95,6 +98,9 @@ pub struct SearchRequest {
     /// Prefer recent articles: a score is divided by 1 + (days older than the newest
     /// article) / `RECENCY_DAYS`.
     pub recent: bool,
+    /// Show near-duplicate copies of a story as hits of their own instead of
+    /// collapsing them onto the best-ranked copy.
+    pub show_duplicates: bool,
 }
 
 /// With `recent`, an article this many days older than the newest counts half.
@@ -113,6 +119,7 @@ impl Default for SearchRequest {
             lenient: false,
             fuzzy: false,
             recent: false,
+            show_duplicates: false,
         }
     }
 }
@@ -136,6 +143,9 @@ pub struct Hit {
     pub org: Vec<String>,
     pub person: Vec<String>,
     pub place: Vec<String>,
+    /// Ids of near-duplicate copies collapsed onto this hit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicates: Vec<String>,
 }
 
 /// Counts of one facet.
@@ -161,6 +171,8 @@ pub struct SearchResult {
     pub facets: Vec<FacetCounts>,
     /// Parts of the query that were skipped (with `lenient`).
     pub warnings: Vec<String>,
+    /// A corrected query, when this one found (almost) nothing.
+    pub suggestion: Option<String>,
     pub took_ms: f64,
 }
 
@@ -202,7 +214,14 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
         keyword_fields: keyword_fields.clone(),
         date_field: want_dates.then(|| "published".to_string()),
     };
-    let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
+    // Collapsing near-duplicates needs more candidates than the page shows.
+    let collapse = !req.show_duplicates;
+    let top = if collapse {
+        let wanted = (req.offset + req.limit.max(1)) * 3 + 10;
+        TopDocs::with_limit(wanted.min(MAX_CANDIDATES))
+    } else {
+        TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset)
+    };
     let (docs, total, mut raw): (Vec<(Option<f32>, DocAddress)>, usize, RawCounts) =
         match (req.sort, req.recent) {
             (Sort::Relevance, false) => {
@@ -243,6 +262,11 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
             }
         };
     let docs = if req.limit == 0 { Vec::new() } else { docs };
+    let docs = if collapse {
+        collapse_duplicates(&searcher, docs, req.offset, req.limit)
+    } else {
+        docs.into_iter().map(|(s, a)| (s, a, Vec::new())).collect()
+    };
 
     // Multi-select: a filtered field's facet counts ignore its own filter, so the
     // other values a user could add to the selection still show.
@@ -261,19 +285,168 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
 
     let snippeter = snippeter_for(store, &*built.text)?;
     let mut hits = Vec::with_capacity(docs.len());
-    for (score, addr) in docs {
+    for (score, addr, dups) in docs {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        hits.push(to_hit(&store.fields, &doc, score, Some(&snippeter)));
+        let mut hit = to_hit(&store.fields, &doc, score, Some(&snippeter));
+        for d in dups {
+            let dup: TantivyDocument = searcher.doc(d)?;
+            hit.duplicates
+                .push(first_str(&dup, store.fields.id).unwrap_or_default());
+        }
+        hits.push(hit);
     }
 
     let facets = facet_results(&req.facets, raw, req.facet_size);
+    let suggestion = if total < FEW_HITS {
+        did_you_mean(store, &searcher, req, total)
+    } else {
+        None
+    };
     Ok(SearchResult {
         total_hits: total as u64,
         hits,
         facets,
         warnings: built.warnings,
+        suggestion,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// Articles most like the one with `id` (by the distinctive words of its headline
+/// and body), best first, near-duplicates of it and of each other collapsed.
+/// `None` when there is no such article.
+pub fn similar(store: &Store, id: &str, limit: usize) -> Result<Option<SearchResult>, SearchError> {
+    let started = Instant::now();
+    let reader = store.index.reader()?;
+    let searcher = reader.searcher();
+    let term = tantivy::Term::from_field_text(store.fields.id, &id.trim().to_lowercase());
+    let q = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+    let Some((_, addr)) = searcher
+        .search(&q, &TopDocs::with_limit(1).order_by_score())?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    let values = |f: Field| -> Vec<tantivy::schema::OwnedValue> {
+        first_str(&doc, f)
+            .map(|s| vec![tantivy::schema::OwnedValue::Str(s)])
+            .unwrap_or_default()
+    };
+    let mlt = tantivy::query::MoreLikeThisQuery::builder()
+        .with_min_doc_frequency(2)
+        .with_min_term_frequency(1)
+        .with_max_query_terms(30)
+        .with_document_fields(vec![
+            (store.fields.headline, values(store.fields.headline)),
+            (store.fields.body, values(store.fields.body)),
+        ]);
+    let wanted = (limit + 1) * 3 + 10;
+    let (docs, total) =
+        searcher.search(&mlt, &(TopDocs::with_limit(wanted).order_by_score(), Count))?;
+    let own_hash = store_simhash(&searcher, addr);
+    let candidates: Vec<(Option<f32>, DocAddress)> = docs
+        .into_iter()
+        .filter(|(_, a)| *a != addr)
+        .filter(|(_, a)| !near(own_hash, store_simhash(&searcher, *a)))
+        .map(|(s, a)| (Some(s), a))
+        .collect();
+    let kept = collapse_duplicates(&searcher, candidates, 0, limit);
+    let snippeter = snippeter_for(store, &tantivy::query::AllQuery)?;
+    let mut hits = Vec::new();
+    for (score, a, dups) in kept {
+        let d: TantivyDocument = searcher.doc(a)?;
+        let mut hit = to_hit(&store.fields, &d, score, Some(&snippeter));
+        for x in dups {
+            let dup: TantivyDocument = searcher.doc(x)?;
+            hit.duplicates
+                .push(first_str(&dup, store.fields.id).unwrap_or_default());
+        }
+        hits.push(hit);
+    }
+    Ok(Some(SearchResult {
+        total_hits: total.saturating_sub(1) as u64,
+        hits,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        ..SearchResult::default()
+    }))
+}
+
+fn store_simhash(searcher: &tantivy::Searcher, a: DocAddress) -> u64 {
+    searcher
+        .segment_reader(a.segment_ord)
+        .fast_fields()
+        .u64("simhash")
+        .ok()
+        .and_then(|c| c.first(a.doc_id))
+        .unwrap_or(0)
+}
+
+/// Below this many hits, a corrected query is suggested when one finds more.
+const FEW_HITS: usize = 3;
+
+/// A corrected query that finds more than `found` articles, if there is one.
+fn did_you_mean(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    req: &SearchRequest,
+    found: usize,
+) -> Option<String> {
+    let words: Vec<String> = req.query.split_whitespace().map(str::to_string).collect();
+    if words.is_empty()
+        || words.len() > 8
+        || words.iter().any(|w| {
+            !w.chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '\'')
+        })
+    {
+        return None;
+    }
+    let fixed = suggest::suggest(store, searcher, &words)?;
+    let built = build_query(store, &fixed, &req.filters, QueryOptions::default()).ok()?;
+    let n = searcher.search(&*built.full, &Count).ok()?;
+    (n > found).then_some(fixed)
+}
+
+/// Most candidates read when collapsing near-duplicates.
+const MAX_CANDIDATES: usize = 20_000;
+
+type Ranked = (Option<f32>, DocAddress, Vec<DocAddress>);
+
+/// Keeps the best-ranked copy of each story (by SimHash), with the others attached,
+/// and returns the requested page of kept hits.
+fn collapse_duplicates(
+    searcher: &tantivy::Searcher,
+    docs: Vec<(Option<f32>, DocAddress)>,
+    offset: usize,
+    limit: usize,
+) -> Vec<Ranked> {
+    let columns: Vec<Option<tantivy::columnar::Column<u64>>> = searcher
+        .segment_readers()
+        .iter()
+        .map(|s| s.fast_fields().u64("simhash").ok())
+        .collect();
+    let hash = |a: DocAddress| {
+        columns
+            .get(a.segment_ord as usize)
+            .and_then(|c| c.as_ref())
+            .and_then(|c| c.first(a.doc_id))
+            .unwrap_or(0)
+    };
+    let mut kept: Vec<(Ranked, u64)> = Vec::new();
+    for (score, addr) in docs {
+        let h = hash(addr);
+        match kept.iter_mut().find(|(_, k)| near(*k, h)) {
+            Some(((_, _, dups), _)) => dups.push(addr),
+            None => kept.push(((score, addr, Vec::new()), h)),
+        }
+    }
+    kept.into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(r, _)| r)
+        .collect()
 }
 
 /// The newest publication day in the index (days since 1970-01-01).
@@ -433,5 +606,6 @@ fn to_hit(
         org: all_str(doc, fields.org),
         person: all_str(doc, fields.person),
         place: all_str(doc, fields.place),
+        duplicates: Vec::new(),
     }
 }

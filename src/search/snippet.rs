@@ -78,8 +78,12 @@ impl Snippeter {
         // Score a window starting a little before each match.
         let mut windows: Vec<(usize, usize, Range<usize>)> = Vec::new();
         for (i, (m, _)) in matches.iter().enumerate() {
-            let start = word_start(body, m.start.saturating_sub(40));
-            let end = word_end(body, (start + PASSAGE).min(body.len()));
+            let mut start = word_start(body, m.start.saturating_sub(40));
+            if m.start - start > 80 {
+                // A very long "word" before the match: start at the match itself.
+                start = m.start;
+            }
+            let end = word_end(body, (start + PASSAGE).max(m.end)).max(m.end);
             let inside: Vec<usize> = matches[i..]
                 .iter()
                 .take_while(|(r, _)| r.end <= end)
@@ -178,7 +182,7 @@ mod tests {
 
     #[test]
     fn long_articles_get_several_passages_in_order() {
-        let filler = "nothing to see here at all ".repeat(40);
+        let filler = "nothing to see here at all ".repeat(60);
         let body = format!("Iraq said. {filler} oil prices rose. {filler} Iraq and oil again.");
         let s = snippeter(&["iraq", "oil"]).snippet(&body);
         assert!(s.text.matches(ELLIPSIS).count() >= 1, "{}", s.text);

@@ -126,13 +126,13 @@ fn org_facet_on_the_sample_shows_nato_and_no_furniture() {
 }
 
 #[test]
-fn sort_by_date_orders_newest_first() {
+fn sort_by_date_orders_newest_first_with_minus_date() {
     let dir = indexed_corpus();
-    let s = search(dir.path(), &["", "--sort", "date", "--limit", "50"]);
+    let s = search(dir.path(), &["", "--sort=-date", "--limit", "50"]);
     let dates: Vec<String> = s.hits.iter().filter_map(|h| h.published.clone()).collect();
     assert!(dates.len() >= 5);
     assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
-    let asc = search(dir.path(), &["", "--sort=-date", "--limit", "50"]);
+    let asc = search(dir.path(), &["", "--sort", "date", "--limit", "50"]);
     let d2: Vec<String> = asc
         .hits
         .iter()

@@ -1,0 +1,83 @@
+//! Near-duplicate detection: the same wire story republished, lightly edited.
+//!
+//! At index time each body gets a 64-bit SimHash over its word 3-shingles; two
+//! articles whose fingerprints differ in at most [`NEAR_BITS`] bits are treated as
+//! the same story. At search time hits are collapsed onto the best-ranked copy,
+//! which carries the count and ids of the others.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Fingerprints this close (in differing bits) are the same story.
+pub const NEAR_BITS: u32 = 3;
+/// Bodies shorter than this many words get no fingerprint (too little to compare).
+const MIN_WORDS: usize = 25;
+
+/// SimHash of `body`, or 0 (no fingerprint) for very short texts.
+pub fn simhash(body: &str) -> u64 {
+    let words: Vec<String> = body
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.len() < MIN_WORDS {
+        return 0;
+    }
+    let mut weights = [0i32; 64];
+    let mut buf = String::new();
+    for w in words.windows(3) {
+        buf.clear();
+        for (i, x) in w.iter().enumerate() {
+            if i > 0 {
+                buf.push(' ');
+            }
+            buf.push_str(x);
+        }
+        let h = xxh3_64(buf.as_bytes());
+        for (bit, weight) in weights.iter_mut().enumerate() {
+            if h >> bit & 1 == 1 {
+                *weight += 1;
+            } else {
+                *weight -= 1;
+            }
+        }
+    }
+    let mut out = 0u64;
+    for (bit, w) in weights.iter().enumerate() {
+        if *w > 0 {
+            out |= 1 << bit;
+        }
+    }
+    // 0 means "no fingerprint"; a real all-zero hash is vanishingly rare.
+    out.max(1)
+}
+
+/// Whether two fingerprints are of the same story.
+pub fn near(a: u64, b: u64) -> bool {
+    a != 0 && b != 0 && (a ^ b).count_ones() <= NEAR_BITS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STORY: &str =
+        "The harbour at Port Ellis reopened to fishing boats on Monday after three \
+        weeks of repairs to the sea wall damaged in last month's storm. Harbour master Colin \
+        Drummond said the repairs had cost less than expected and thanked the crews who worked \
+        through the night to finish them. The coastguard said it would inspect the new wall \
+        again in the spring, and fishermen said they were glad to be back at sea before the \
+        winter season began in earnest across the whole of the northern coast.";
+
+    #[test]
+    fn a_lightly_edited_copy_is_near_and_another_story_is_not() {
+        let edited = STORY.replace("on Monday", "on Monday morning");
+        assert!(near(simhash(STORY), simhash(&edited)));
+        let other = "Central bank holds interest rates steady as inflation climbs, saying the \
+            recent rise would prove temporary; the president told reporters in Frankfurt that \
+            net purchases under the emergency programme would end in March and that wages \
+            were rising faster than expected in several member states this year.";
+        assert!(!near(simhash(STORY), simhash(other)));
+        assert_eq!(simhash("too short"), 0);
+        assert!(!near(0, 0));
+    }
+}
