@@ -158,3 +158,202 @@ fn merge(into: &mut Vec<String>, more: Vec<String>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn ex() -> &'static Extractor {
+        static EX: once_cell::sync::Lazy<Extractor> = once_cell::sync::Lazy::new(Extractor::new);
+        &EX
+    }
+
+    fn has(v: &[String], s: &str) -> bool {
+        v.iter().any(|x| x == s)
+    }
+
+    #[test]
+    fn extractor_is_shared_across_threads() {
+        fn check<T: Send + Sync>() {}
+        check::<Extractor>();
+    }
+
+    #[test]
+    fn embedded_model_is_a_trained_model() {
+        assert!(Model::from_bytes(MODEL_BYTES).is_ok(), "models/ner.bin is not a model: retrain it");
+        let e = ex().extract("", "Prime Minister John Kemp arrived in Canberra on Monday.");
+        assert!(!e.person.is_empty() && !e.place.is_empty(), "{e:?}");
+    }
+
+    #[test]
+    fn acronym_definition_gives_acronym_with_long_form_alias() {
+        let e = ex().extract(
+            "Alliance to expand mission",
+            "The head of the North Atlantic Treaty Organization (NATO) mission said on Friday that \
+             NATO would send more trainers.",
+        );
+        assert!(has(&e.org, "NATO"), "{e:?}");
+        assert!(!has(&e.org, "North Atlantic Treaty Organization"), "{e:?}");
+        assert!(has(&e.aliases.org, "North Atlantic Treaty Organization"), "{e:?}");
+    }
+
+    #[test]
+    fn two_letter_acronym_used_once_keeps_the_long_form() {
+        let e = ex().extract(
+            "",
+            "The army said it had defeated the militants of the Islamic State (IS) group in the province.",
+        );
+        assert!(has(&e.org, "Islamic State"), "{e:?}");
+        assert!(has(&e.aliases.org, "IS"), "{e:?}");
+    }
+
+    #[test]
+    fn well_known_long_form_maps_to_its_short_name() {
+        let e = ex().extract("", "Officials of the World Health Organization visited the camp in Chad.");
+        assert!(has(&e.org, "WHO"), "{e:?}");
+        assert!(has(&e.aliases.org, "World Health Organization"), "{e:?}");
+    }
+
+    #[test]
+    fn short_names_resolve_to_the_full_name() {
+        let e = ex().extract(
+            "",
+            "Adviser Qasim al-Araji met Michael Anker in the capital on Monday. Al-Araji said the \
+             talks went well, and Anker agreed.",
+        );
+        assert!(has(&e.person, "Qasim al-Araji"), "{e:?}");
+        assert!(has(&e.person, "Michael Anker"), "{e:?}");
+        assert!(!has(&e.person, "Anker") && !has(&e.person, "Al-Araji"), "{e:?}");
+        assert!(has(&e.aliases.person, "Anker"), "{e:?}");
+    }
+
+    #[test]
+    fn capitals_are_recased_and_possessives_dropped() {
+        let e = ex().extract(
+            "",
+            "BAGHDAD, Dec. 1 (Xinhua) -- Iraq's government said on Wednesday that U.S. troops would leave.",
+        );
+        assert!(has(&e.place, "Baghdad"), "{e:?}");
+        assert!(!has(&e.place, "BAGHDAD"), "{e:?}");
+        assert!(has(&e.place, "Iraq"), "{e:?}");
+        assert!(has(&e.place, "United States"), "{e:?}");
+        assert!(has(&e.aliases.place, "U.S."), "{e:?}");
+        // Neither the date nor the agency credit is an entity.
+        assert!(!e.mentions.iter().any(|m| m.text == "Dec." || m.text == "Xinhua"), "{e:?}");
+    }
+
+    #[test]
+    fn demonyms_are_not_places() {
+        let e = ex().extract("", "Iraqi forces and Syrian officials met in Damascus on Sunday.");
+        assert!(has(&e.place, "Damascus"), "{e:?}");
+        assert!(!has(&e.place, "Iraqi") && !has(&e.place, "Syrian"), "{e:?}");
+    }
+
+    #[test]
+    fn page_furniture_never_becomes_an_entity() {
+        let body = "0 Comment(s)Print E-mail Xinhua, December 02, 2021\nAdjust font size:\n\
+                    SEOUL, Nov. 1 (Xinhua) -- South Korea's President Kim Dae-ho visited Tokyo.\n\
+                    Print E-mail Bookmark and Share\nGo to Forum >>0 Comment(s)\nNo comments.\n\
+                    Add your comments...\nUser Name Required\nYour Comment\n\
+                    Send your storiesGet more from China.org.cnMobileRSSNewsletter";
+        let e = ex().extract("Seoul and Tokyo hold talks", body);
+        let all: Vec<&String> = e.org.iter().chain(&e.person).chain(&e.place).collect();
+        for bad in ["Print", "E-mail", "Bookmark", "Share", "Comment", "Forum", "RSS", "Newsletter", "Mobile"] {
+            assert!(!all.iter().any(|x| x.contains(bad)), "{bad} in {all:?}");
+        }
+        assert!(!e.mentions.iter().any(|m| m.text.contains("China.org.cn")), "{e:?}");
+        assert!(has(&e.place, "Tokyo"), "{e:?}");
+    }
+
+    #[test]
+    fn annotate_merges_without_duplicates() {
+        let mut a = Article {
+            headline: Some("Talks in Paris".into()),
+            body: "French officials met in Paris on Monday.".into(),
+            place: vec!["paris".into()],
+            ..Article::default()
+        };
+        ex().annotate(&mut a);
+        assert_eq!(a.place.iter().filter(|p| p.eq_ignore_ascii_case("paris")).count(), 1, "{a:?}");
+        assert!(!a.entities.is_empty());
+    }
+
+    /// Per-document set precision/recall/F1 over (label, text) pairs, as
+    /// `ner_score.py score` computes it.
+    fn set_f1(gold: &[BTreeSet<(String, String)>], pred: &[BTreeSet<(String, String)>]) -> (f64, f64, f64) {
+        let (mut tp, mut np, mut ng) = (0usize, 0usize, 0usize);
+        for (g, p) in gold.iter().zip(pred) {
+            tp += g.intersection(p).count();
+            np += p.len();
+            ng += g.len();
+        }
+        let p = tp as f64 / np.max(1) as f64;
+        let r = tp as f64 / ng.max(1) as f64;
+        (p, r, if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 })
+    }
+
+    const FIXTURE: &str = include_str!("../../tests/fixtures/ner/news.jsonl");
+
+    #[test]
+    fn hand_annotated_fixture_scores_well() {
+        let mut gold = Vec::new();
+        let mut pred = Vec::new();
+        let mut pred_lines = String::new();
+        for line in FIXTURE.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("fixture line is JSON");
+            let text = v["text"].as_str().expect("text");
+            let g: BTreeSet<(String, String)> = v["entities"]
+                .as_array()
+                .expect("entities")
+                .iter()
+                .map(|e| (e["label"].as_str().unwrap_or("").to_string(), e["text"].as_str().unwrap_or("").to_string()))
+                .collect();
+            let m = ex().mentions(text);
+            let p: BTreeSet<(String, String)> = m.iter().map(|m| (m.label.clone(), m.text.clone())).collect();
+            let ents: Vec<_> = m.iter().map(|m| serde_json::json!({"text": m.text, "label": m.label})).collect();
+            pred_lines.push_str(&serde_json::json!({"doc_index": v["doc_index"], "entities": ents}).to_string());
+            pred_lines.push('\n');
+            gold.push(g);
+            pred.push(p);
+        }
+        let (p, r, f) = set_f1(&gold, &pred);
+        println!("fixture: P={p:.3} R={r:.3} F1={f:.3}");
+        for (g, q) in gold.iter().zip(&pred) {
+            println!("missed {:?}\nspurious {:?}", g.difference(q).collect::<Vec<_>>(), q.difference(g).collect::<Vec<_>>());
+        }
+        assert!(f >= 0.85 && p >= 0.85, "fixture set F1 {f:.3} P {p:.3}");
+
+        // Cross-check with the project's reference scorer when it is there.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let scorer = root.join("../shared/tools/ner_score.py");
+        if !scorer.exists() {
+            println!("skipping ner_score.py cross-check: {} not found", scorer.display());
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("newswire-ner-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let pred_path = dir.join("pred.jsonl");
+        std::fs::write(&pred_path, pred_lines).expect("write predictions");
+        let gold_path = root.join("tests/fixtures/ner/news.jsonl");
+        let out = std::process::Command::new("python3")
+            .arg(&scorer)
+            .args(["score", "--gold"])
+            .arg(&gold_path)
+            .arg("--pred")
+            .arg(&pred_path)
+            .output();
+        let _ = std::fs::remove_dir_all(&dir);
+        match out {
+            Err(e) => println!("skipping ner_score.py cross-check: cannot run python3: {e}"),
+            Ok(o) => {
+                let s = String::from_utf8_lossy(&o.stdout);
+                assert!(o.status.success(), "scorer failed: {}", String::from_utf8_lossy(&o.stderr));
+                // First `ALL` row is the set metric: `ALL gold pred tp P R F1`.
+                let row = s.lines().find(|l| l.trim_start().starts_with("ALL")).expect("ALL row");
+                let f_ref: f64 = row.split_whitespace().last().and_then(|x| x.parse().ok()).expect("F1");
+                assert!((f_ref - f).abs() < 1e-3, "scorer F1 {f_ref} vs ours {f}");
+            }
+        }
+    }
+}
