@@ -50,10 +50,12 @@ struct Dom {
 
 static UNLIKELY: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
-        r"(?i)-ad-|\bads?\b|\bad-|advert|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote|share|sharing|newsletter|subscri|promo|outbrain|taboola|recommend|trending|popular|cookie|modal|signup|sign-up|navbar|\bnav\b|toolbar|widget|\btags?\b|author-bio|byline|caption|credit|\bprint\b|skip|most-read|more-stories|read-more|readmore|jump-link|overlay|paywall|login|teaser",
+        r"(?i)-ad-|\bads?\b|\bad-|advert|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|\bpager\b|popup|yom-remote|share|sharing|newsletter|subscri|promo|outbrain|taboola|recommend|trending|popular|cookie|modal|signup|sign-up|navbar|\bnav\b|toolbar|\btags?\b|author-bio|byline|caption|credit|\bprint\b|skip|most-read|more-stories|read-more|readmore|jump-link|overlay|paywall|login|teaser",
     )
     .expect("valid regex")
 });
+static STRONG_UNLIKELY: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)comment|disqus|replies|respond|related|recommend|outbrain|taboola|newsletter|cookie").expect("valid regex"));
 static MAYBE: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?i)\band\b|article|body|column|content|main|shadow|story|entry|post-?text|text").expect("valid regex"));
 static POSITIVE: Lazy<Regex> = Lazy::new(|| {
@@ -139,55 +141,71 @@ fn build(doc: &Html) -> Dom {
     }
     let n = nodes.len();
     let mut dom = Dom { nodes, skip: vec![false; n], stats: vec![Stats::default(); n] };
-    // Pre-order: parents before children.
+    // First pass: only tags and hidden elements are dropped, to measure the page.
     for i in 0..n {
         let el = &dom.nodes[i];
         let inherited = el.parent != NONE && dom.skip[el.parent];
-        let junk = !el.tag.is_empty()
-            && (JUNK_TAGS.contains(&el.tag.as_str())
-                || el.hidden
-                || (!matches!(el.tag.as_str(), "body" | "html" | "article" | "main" | "#document" | "a")
-                    && !el.hints.is_empty()
-                    && UNLIKELY.is_match(&el.hints)
-                    && !MAYBE.is_match(&el.hints)));
-        dom.skip[i] = inherited || junk;
+        dom.skip[i] = inherited || (!el.tag.is_empty() && (JUNK_TAGS.contains(&el.tag.as_str()) || el.hidden));
     }
-    // Reverse pre-order: children before parents.
-    for i in (0..n).rev() {
+    dom.compute_stats();
+    let total = dom.stats.first().map_or(0, |s| s.text).max(1);
+    // Second pass: class/id hints too, except on a block holding much of the page's
+    // paragraph text (sites put `widget` or `pager` classes around whole articles).
+    let raw = dom.stats.clone();
+    for i in 0..n {
         let el = &dom.nodes[i];
-        let mut s = dom.stats[i];
-        if let Some(t) = &el.text {
-            let words: Vec<&str> = t.split_whitespace().collect();
-            s.text = words.iter().map(|w| w.chars().count()).sum::<usize>() + words.len().saturating_sub(1);
-            s.commas = t.matches([',', '\u{ff0c}', '\u{3001}']).count();
-        }
-        match el.tag.as_str() {
-            "a" => s.links = s.text,
-            "p" => s.p += 1,
-            "img" => s.img += 1,
-            "li" => s.li += 1,
-            "input" => s.input += 1,
-            "embed" | "object" | "iframe" => s.embeds += 1,
-            _ => {}
-        }
-        dom.stats[i] = s;
-        let parent = el.parent;
-        if parent != NONE && !dom.skip[i] {
-            let p = &mut dom.stats[parent];
-            p.text += s.text;
-            p.links += s.links;
-            p.commas += s.commas;
-            p.p += s.p;
-            p.img += s.img;
-            p.li += s.li;
-            p.input += s.input;
-            p.embeds += s.embeds;
-        }
+        let inherited = el.parent != NONE && dom.skip[el.parent];
+        let unlikely = !el.tag.is_empty()
+            && !matches!(el.tag.as_str(), "body" | "html" | "article" | "main" | "#document" | "a")
+            && !el.hints.is_empty()
+            && UNLIKELY.is_match(&el.hints)
+            && !MAYBE.is_match(&el.hints);
+        let rescued = unlikely && !STRONG_UNLIKELY.is_match(&el.hints) && raw[i].p >= 3 && raw[i].text * 10 > total * 3;
+        dom.skip[i] = inherited || dom.skip[i] || (unlikely && !rescued);
     }
+    dom.compute_stats();
     dom
 }
 
 impl Dom {
+    /// Text, link, comma and tag counts per node, over the nodes not skipped.
+    fn compute_stats(&mut self) {
+        let n = self.nodes.len();
+        self.stats = vec![Stats::default(); n];
+        // Reverse pre-order: children before parents.
+        for i in (0..n).rev() {
+            let el = &self.nodes[i];
+            let mut s = self.stats[i];
+            if let Some(t) = &el.text {
+                let words: Vec<&str> = t.split_whitespace().collect();
+                s.text = words.iter().map(|w| w.chars().count()).sum::<usize>() + words.len().saturating_sub(1);
+                s.commas = t.matches([',', '\u{ff0c}', '\u{3001}']).count();
+            }
+            match el.tag.as_str() {
+                "a" => s.links = s.text,
+                "p" => s.p += 1,
+                "img" => s.img += 1,
+                "li" => s.li += 1,
+                "input" => s.input += 1,
+                "embed" | "object" | "iframe" => s.embeds += 1,
+                _ => {}
+            }
+            self.stats[i] = s;
+            let parent = el.parent;
+            if parent != NONE && !self.skip[i] {
+                let p = &mut self.stats[parent];
+                p.text += s.text;
+                p.links += s.links;
+                p.commas += s.commas;
+                p.p += s.p;
+                p.img += s.img;
+                p.li += s.li;
+                p.input += s.input;
+                p.embeds += s.embeds;
+            }
+        }
+    }
+
     fn link_density(&self, i: usize) -> f64 {
         let s = self.stats[i];
         if s.text == 0 {
@@ -507,5 +525,47 @@ mod tests {
         assert!(body.contains("Second paragraph"));
         assert!(!body.contains("Other story"));
         assert!(!body.contains("disagree"));
+    }
+}
+
+#[cfg(test)]
+mod debug {
+    use super::*;
+
+    /// Prints the ancestors of the text node holding `NEWSWIRE_SNIPPET` in the page
+    /// `NEWSWIRE_PAGE` (a `.html.gz`), with skip flags, hints and stats: for tuning.
+    #[test]
+    #[ignore]
+    fn explain_snippet() {
+        use std::io::Read;
+        let (Some(page), Some(snippet)) = (std::env::var_os("NEWSWIRE_PAGE"), std::env::var("NEWSWIRE_SNIPPET").ok()) else {
+            println!("skipped: set NEWSWIRE_PAGE and NEWSWIRE_SNIPPET");
+            return;
+        };
+        let bytes = std::fs::read(page).expect("page");
+        let mut text = String::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_string(&mut text).expect("gzip utf-8");
+        let doc = Html::parse_document(&text);
+        let dom = build(&doc);
+        let Some(mut i) = (0..dom.nodes.len()).find(|&i| dom.nodes[i].text.as_deref().is_some_and(|t| t.contains(&snippet))) else {
+            println!("snippet not found");
+            return;
+        };
+        while i != NONE {
+            let e = &dom.nodes[i];
+            let s = dom.stats[i];
+            println!(
+                "{:>6} {:<10} skip={} text={} p={} ld={:.2} w={} hints={:?}",
+                i,
+                e.tag,
+                dom.skip[i],
+                s.text,
+                s.p,
+                dom.link_density(i),
+                dom.class_weight(i),
+                e.hints.chars().take(80).collect::<String>()
+            );
+            i = e.parent;
+        }
     }
 }
