@@ -55,6 +55,8 @@ pub struct Hit {
     pub org: Vec<String>,
     pub person: Vec<String>,
     pub place: Vec<String>,
+    #[serde(default)]
+    pub duplicates: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
