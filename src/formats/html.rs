@@ -36,7 +36,10 @@ impl Format for Html {
         let tags = ["<html", "<head", "<body", "<meta", "<title", "<div", "<p>"];
         let hits = tags.iter().filter(|tag| lower.contains(*tag)).count();
         let ext = path.to_string_lossy().to_ascii_lowercase();
-        let html_ext = ext.ends_with(".html") || ext.ends_with(".htm") || ext.ends_with(".html.gz") || ext.ends_with(".htm.gz");
+        let html_ext = ext.ends_with(".html")
+            || ext.ends_with(".htm")
+            || ext.ends_with(".html.gz")
+            || ext.ends_with(".htm.gz");
         if t.starts_with('<') && (hits >= 2 || html_ext) {
             85
         } else if hits >= 3 {
@@ -90,7 +93,11 @@ fn parse_page(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
         .select(&H1)
         .map(|h| one_line(&h.text().collect::<String>()))
         .find(|h| !h.is_empty());
-    let title = doc.select(&TITLE).next().map(|t| one_line(&t.text().collect::<String>())).filter(|t| !t.is_empty());
+    let title = doc
+        .select(&TITLE)
+        .next()
+        .map(|t| one_line(&t.text().collect::<String>()))
+        .filter(|t| !t.is_empty());
     art.headline = meta.headline.clone().or(h1).or(title);
     if let Some(d) = meta.date.as_deref().and_then(parse_date_text) {
         art.published = Some(d);
@@ -100,7 +107,10 @@ fn parse_page(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
         art.published_from = Some(DateOrigin::Path);
     }
     art.byline = meta.author.clone();
-    art.category = meta.section.clone().or_else(|| cursor.folder_category.clone());
+    art.category = meta
+        .section
+        .clone()
+        .or_else(|| cursor.folder_category.clone());
     art.source = meta.publisher.clone();
     art.url = meta.url.clone();
     art.body = extract::article_body(&doc, meta.body.as_deref(), art.headline.as_deref());
@@ -118,7 +128,9 @@ fn metadata(doc: &Document) -> Meta {
     let mut m = Meta::default();
     for script in doc.select(&LD_JSON) {
         let raw: String = script.text().collect();
-        let Ok(v) = serde_json::from_str::<Value>(raw.trim().trim_end_matches(';')) else { continue };
+        let Ok(v) = serde_json::from_str::<Value>(raw.trim().trim_end_matches(';')) else {
+            continue;
+        };
         let mut stack = vec![&v];
         while let Some(v) = stack.pop() {
             match v {
@@ -126,8 +138,15 @@ fn metadata(doc: &Document) -> Meta {
                 Value::Object(o) => {
                     if is_article_type(o.get("@type")) {
                         let s = |k: &str| o.get(k).map(ld_text).filter(|s| !s.is_empty());
-                        m.headline = m.headline.take().or_else(|| s("headline").map(|h| one_line(&h)));
-                        m.date = m.date.take().or_else(|| s("datePublished")).or_else(|| s("dateCreated"));
+                        m.headline = m
+                            .headline
+                            .take()
+                            .or_else(|| s("headline").map(|h| one_line(&h)));
+                        m.date = m
+                            .date
+                            .take()
+                            .or_else(|| s("datePublished"))
+                            .or_else(|| s("dateCreated"));
                         m.body = m.body.take().or_else(|| s("articleBody"));
                         m.author = m.author.take().or_else(|| s("author"));
                         m.section = m.section.take().or_else(|| s("articleSection"));
@@ -155,8 +174,13 @@ fn metadata(doc: &Document) -> Meta {
             }
         }
     }
-    let meta = |keys: &[&str]| keys.iter().find_map(|k| metas.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.clone()));
-    m.headline = m.headline.take().or_else(|| meta(&["og:title", "twitter:title", "headline", "dc.title"]).map(|h| one_line(&h)));
+    let meta = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| metas.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.clone()))
+    };
+    m.headline = m.headline.take().or_else(|| {
+        meta(&["og:title", "twitter:title", "headline", "dc.title"]).map(|h| one_line(&h))
+    });
     m.date = m.date.take().or_else(|| {
         meta(&[
             "article:published_time",
@@ -179,21 +203,41 @@ fn metadata(doc: &Document) -> Meta {
             "article:modified_time",
         ])
     });
-    m.date = m
-        .date
-        .take()
-        .or_else(|| doc.select(&TIME).find_map(|t| t.value().attr("datetime").map(str::to_string)));
-    m.author = m.author.take().or_else(|| {
-        meta(&["author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author"])
-            .filter(|a| !a.starts_with("http"))
-            .map(|a| a.trim_start_matches("By ").trim_start_matches("by ").to_string())
+    m.date = m.date.take().or_else(|| {
+        doc.select(&TIME)
+            .find_map(|t| t.value().attr("datetime").map(str::to_string))
     });
-    m.section = m.section.take().or_else(|| meta(&["article:section", "section", "parsely-section"]));
-    m.publisher = m.publisher.take().or_else(|| meta(&["og:site_name", "application-name", "publisher"]));
+    m.author = m.author.take().or_else(|| {
+        meta(&[
+            "author",
+            "article:author",
+            "byl",
+            "dc.creator",
+            "parsely-author",
+            "sailthru.author",
+        ])
+        .filter(|a| !a.starts_with("http"))
+        .map(|a| {
+            a.trim_start_matches("By ")
+                .trim_start_matches("by ")
+                .to_string()
+        })
+    });
+    m.section = m
+        .section
+        .take()
+        .or_else(|| meta(&["article:section", "section", "parsely-section"]));
+    m.publisher = m
+        .publisher
+        .take()
+        .or_else(|| meta(&["og:site_name", "application-name", "publisher"]));
     m.url = m
         .url
         .take()
-        .or_else(|| doc.select(&CANONICAL).find_map(|l| l.value().attr("href").map(str::to_string)))
+        .or_else(|| {
+            doc.select(&CANONICAL)
+                .find_map(|l| l.value().attr("href").map(str::to_string))
+        })
         .or_else(|| meta(&["og:url"]));
     m
 }
@@ -228,7 +272,11 @@ fn ld_text(v: &Value) -> String {
             let parts: Vec<String> = a.iter().map(ld_text).filter(|s| !s.is_empty()).collect();
             parts.join(", ")
         }
-        Value::Object(o) => o.get("name").or_else(|| o.get("@id")).map(ld_text).unwrap_or_default(),
+        Value::Object(o) => o
+            .get("name")
+            .or_else(|| o.get("@id"))
+            .map(ld_text)
+            .unwrap_or_default(),
         Value::Number(n) => n.to_string(),
         _ => String::new(),
     }
@@ -245,15 +293,33 @@ mod tests {
     #[test]
     fn metadata_and_body() {
         let a = &articles(&Html, PAGE, "pages/tide.html")[0];
-        assert_eq!(a.headline.as_deref(), Some("Tide power trial starts in the bay"));
+        assert_eq!(
+            a.headline.as_deref(),
+            Some("Tide power trial starts in the bay")
+        );
         assert_eq!(a.published, Some(date!(2030 - 09 - 14)));
         assert_eq!(a.byline.as_deref(), Some("Rhian Morgan"));
         assert_eq!(a.source.as_deref(), Some("Coast Courier"));
         assert_eq!(a.category.as_deref(), Some("Science"));
-        assert_eq!(a.url.as_deref(), Some("https://coastcourier.example/news/2030/09/14/tide-power"));
-        assert!(a.body.starts_with("Engineers lowered the first"), "{}", a.body);
+        assert_eq!(
+            a.url.as_deref(),
+            Some("https://coastcourier.example/news/2030/09/14/tide-power")
+        );
+        assert!(
+            a.body.starts_with("Engineers lowered the first"),
+            "{}",
+            a.body
+        );
         assert!(a.body.contains("exclusion zone"), "{}", a.body);
-        for junk in ["Advertisement", "Share on", "Related stories", "Wind farm", "Great news", "Copyright", "Home"] {
+        for junk in [
+            "Advertisement",
+            "Share on",
+            "Related stories",
+            "Wind farm",
+            "Great news",
+            "Copyright",
+            "Home",
+        ] {
             assert!(!a.body.contains(junk), "{junk} in body: {}", a.body);
         }
     }

@@ -54,10 +54,16 @@ static UNLIKELY: Lazy<Regex> = Lazy::new(|| {
     )
     .expect("valid regex")
 });
-static STRONG_UNLIKELY: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?i)comment|disqus|replies|respond|related|recommend|outbrain|taboola|newsletter|cookie").expect("valid regex"));
-static MAYBE: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?i)\band\b|article|body|column|content|main|shadow|story|entry|post-?text|text").expect("valid regex"));
+static STRONG_UNLIKELY: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?i)comment|disqus|replies|respond|related|recommend|outbrain|taboola|newsletter|cookie",
+    )
+    .expect("valid regex")
+});
+static MAYBE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\band\b|article|body|column|content|main|shadow|story|entry|post-?text|text")
+        .expect("valid regex")
+});
 static POSITIVE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|rich-?text").expect("valid regex")
 });
@@ -70,16 +76,77 @@ static NEGATIVE: Lazy<Regex> = Lazy::new(|| {
 
 /// Tags whose whole subtree is never article text.
 const JUNK_TAGS: &[&str] = &[
-    "script", "style", "noscript", "iframe", "svg", "canvas", "button", "select", "input", "textarea", "nav",
-    "aside", "footer", "header", "template", "object", "embed", "video", "audio", "figure", "figcaption",
-    "menu", "dialog", "head", "title", "meta", "link", "label", "option", "picture", "math",
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "svg",
+    "canvas",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "nav",
+    "aside",
+    "footer",
+    "header",
+    "template",
+    "object",
+    "embed",
+    "video",
+    "audio",
+    "figure",
+    "figcaption",
+    "menu",
+    "dialog",
+    "head",
+    "title",
+    "meta",
+    "link",
+    "label",
+    "option",
+    "picture",
+    "math",
 ];
 
 /// Tags that start a new block of text.
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "section", "article", "main", "ul", "ol", "li", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
-    "blockquote", "pre", "form", "header", "footer", "aside", "nav", "figure", "dl", "dt", "dd", "hr", "br",
-    "address", "center", "details", "summary", "fieldset", "tbody", "thead",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "form",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "figure",
+    "dl",
+    "dt",
+    "dd",
+    "hr",
+    "br",
+    "address",
+    "center",
+    "details",
+    "summary",
+    "fieldset",
+    "tbody",
+    "thead",
 ];
 
 fn is_block(tag: &str) -> bool {
@@ -90,7 +157,10 @@ fn build(doc: &Html) -> Dom {
     let mut nodes: Vec<El> = Vec::new();
     let mut index = std::collections::HashMap::new();
     for node in doc.tree.root().descendants() {
-        let parent = node.parent().and_then(|p| index.get(&p.id()).copied()).unwrap_or(NONE);
+        let parent = node
+            .parent()
+            .and_then(|p| index.get(&p.id()).copied())
+            .unwrap_or(NONE);
         let el = match node.value() {
             Node::Document | Node::Fragment => El {
                 tag: "#document".into(),
@@ -108,7 +178,11 @@ fn build(doc: &Html) -> Dom {
                         hints.push(' ');
                     }
                 }
-                let style = e.attr("style").unwrap_or("").to_ascii_lowercase().replace(' ', "");
+                let style = e
+                    .attr("style")
+                    .unwrap_or("")
+                    .to_ascii_lowercase()
+                    .replace(' ', "");
                 let hidden = e.attr("hidden").is_some()
                     || e.attr("aria-hidden") == Some("true")
                     || style.contains("display:none")
@@ -140,12 +214,17 @@ fn build(doc: &Html) -> Dom {
         nodes.push(el);
     }
     let n = nodes.len();
-    let mut dom = Dom { nodes, skip: vec![false; n], stats: vec![Stats::default(); n] };
+    let mut dom = Dom {
+        nodes,
+        skip: vec![false; n],
+        stats: vec![Stats::default(); n],
+    };
     // First pass: only tags and hidden elements are dropped, to measure the page.
     for i in 0..n {
         let el = &dom.nodes[i];
         let inherited = el.parent != NONE && dom.skip[el.parent];
-        dom.skip[i] = inherited || (!el.tag.is_empty() && (JUNK_TAGS.contains(&el.tag.as_str()) || el.hidden));
+        dom.skip[i] = inherited
+            || (!el.tag.is_empty() && (JUNK_TAGS.contains(&el.tag.as_str()) || el.hidden));
     }
     dom.compute_stats();
     let total = dom.stats.first().map_or(0, |s| s.text).max(1);
@@ -156,11 +235,17 @@ fn build(doc: &Html) -> Dom {
         let el = &dom.nodes[i];
         let inherited = el.parent != NONE && dom.skip[el.parent];
         let unlikely = !el.tag.is_empty()
-            && !matches!(el.tag.as_str(), "body" | "html" | "article" | "main" | "#document" | "a")
+            && !matches!(
+                el.tag.as_str(),
+                "body" | "html" | "article" | "main" | "#document" | "a"
+            )
             && !el.hints.is_empty()
             && UNLIKELY.is_match(&el.hints)
             && !MAYBE.is_match(&el.hints);
-        let rescued = unlikely && !STRONG_UNLIKELY.is_match(&el.hints) && raw[i].p >= 3 && raw[i].text * 10 > total * 3;
+        let rescued = unlikely
+            && !STRONG_UNLIKELY.is_match(&el.hints)
+            && raw[i].p >= 3
+            && raw[i].text * 10 > total * 3;
         dom.skip[i] = inherited || dom.skip[i] || (unlikely && !rescued);
     }
     dom.compute_stats();
@@ -178,7 +263,8 @@ impl Dom {
             let mut s = self.stats[i];
             if let Some(t) = &el.text {
                 let words: Vec<&str> = t.split_whitespace().collect();
-                s.text = words.iter().map(|w| w.chars().count()).sum::<usize>() + words.len().saturating_sub(1);
+                s.text = words.iter().map(|w| w.chars().count()).sum::<usize>()
+                    + words.len().saturating_sub(1);
                 s.commas = t.matches([',', '\u{ff0c}', '\u{3001}']).count();
             }
             match el.tag.as_str() {
@@ -231,7 +317,10 @@ impl Dom {
     }
 
     fn has_block_child(&self, i: usize) -> bool {
-        self.nodes[i].children.iter().any(|&c| is_block(&self.nodes[c].tag) && !self.skip[c])
+        self.nodes[i]
+            .children
+            .iter()
+            .any(|&c| is_block(&self.nodes[c].tag) && !self.skip[c])
     }
 
     /// Paragraph-like nodes: `p`, `pre`, `td`, and blocks holding only inline content.
@@ -239,7 +328,11 @@ impl Dom {
         match self.nodes[i].tag.as_str() {
             "p" | "pre" | "td" | "blockquote" => true,
             "div" | "section" | "article" | "span" | "li" | "dd" | "font" | "center" => {
-                !self.has_block_child(i) && self.nodes[i].children.iter().any(|&c| self.nodes[c].text.is_some())
+                !self.has_block_child(i)
+                    && self.nodes[i]
+                        .children
+                        .iter()
+                        .any(|&c| self.nodes[c].text.is_some())
             }
             _ => false,
         }
@@ -298,7 +391,11 @@ fn clean_ld_body(s: &str) -> String {
     } else {
         html_escape::decode_html_entities(s).into_owned()
     };
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n\n")
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 fn extract(dom: &Dom, headline: Option<&str>) -> String {
@@ -376,21 +473,29 @@ fn extract(dom: &Dom, headline: Option<&str>) -> String {
                 parts.push(s);
                 continue;
             }
-            if dom.skip[s] || dom.nodes[s].tag.is_empty() {
+            if dom.skip[s] || dom.nodes[s].tag.is_empty() || dom.link_density(s) > 0.5 {
                 continue;
             }
             let mut bonus = 0.0;
             if !dom.nodes[s].hints.is_empty() && dom.nodes[s].hints == dom.nodes[top].hints {
                 bonus += top_score * 0.2;
             }
-            let sc = if score[s].is_nan() { 0.0 } else { score[s] * (1.0 - dom.link_density(s)) };
+            let sc = if score[s].is_nan() {
+                0.0
+            } else {
+                score[s] * (1.0 - dom.link_density(s))
+            };
             let append = if sc + bonus >= threshold {
                 true
             } else if dom.is_paragraph(s) || dom.nodes[s].tag == "p" {
                 let len = dom.stats[s].text;
                 let ld = dom.link_density(s);
                 let text = dom.plain_text(s);
-                (len > 80 && ld < 0.25) || (len < 80 && len > 0 && ld == 0.0 && text.trim_end().ends_with(['.', '!', '?', '"', '\u{201d}']))
+                (len > 80 && ld < 0.25)
+                    || (len < 80
+                        && len > 0
+                        && ld == 0.0
+                        && text.trim_end().ends_with(['.', '!', '?', '"', '\u{201d}']))
             } else {
                 false
             };
@@ -469,7 +574,9 @@ fn render(dom: &Dom, roots: &[usize], headline: Option<&str>, score: &[f64]) -> 
                     if dom.skip[i] && i == root && dom.nodes[i].tag != "#document" {
                         continue;
                     }
-                    if let (Some(h), true) = (headline, el.tag.starts_with('h') && el.tag.len() == 2) {
+                    if let (Some(h), true) =
+                        (headline, el.tag.starts_with('h') && el.tag.len() == 2)
+                    {
                         if dom.plain_text(i) == h {
                             continue;
                         }
@@ -511,7 +618,9 @@ mod tests {
         for _ in 0..20_000 {
             page.push_str("<div>");
         }
-        page.push_str("<p>Deep text, with commas, that is long enough to count as a paragraph.</p>");
+        page.push_str(
+            "<p>Deep text, with commas, that is long enough to count as a paragraph.</p>",
+        );
         let doc = Html::parse_document(&page);
         let body = article_body(&doc, None, None);
         assert!(body.contains("Deep text"));
@@ -538,16 +647,27 @@ mod debug {
     #[ignore]
     fn explain_snippet() {
         use std::io::Read;
-        let (Some(page), Some(snippet)) = (std::env::var_os("NEWSWIRE_PAGE"), std::env::var("NEWSWIRE_SNIPPET").ok()) else {
+        let (Some(page), Some(snippet)) = (
+            std::env::var_os("NEWSWIRE_PAGE"),
+            std::env::var("NEWSWIRE_SNIPPET").ok(),
+        ) else {
             println!("skipped: set NEWSWIRE_PAGE and NEWSWIRE_SNIPPET");
             return;
         };
         let bytes = std::fs::read(page).expect("page");
         let mut text = String::new();
-        flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_string(&mut text).expect("gzip utf-8");
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .read_to_string(&mut text)
+            .expect("gzip utf-8");
         let doc = Html::parse_document(&text);
         let dom = build(&doc);
-        let Some(mut i) = (0..dom.nodes.len()).find(|&i| dom.nodes[i].text.as_deref().is_some_and(|t| t.contains(&snippet))) else {
+        let Some(mut i) = (0..dom.nodes.len()).find(|&i| {
+            !dom.skip[i]
+                && dom.nodes[i]
+                    .text
+                    .as_deref()
+                    .is_some_and(|t| t.contains(&snippet))
+        }) else {
             println!("snippet not found");
             return;
         };
