@@ -89,7 +89,10 @@ fn read_conll(path: &str) -> Result<Vec<TrainDoc>, String> {
             continue;
         }
         let (bio, ty) = tag.split_once('-').unwrap_or(("I", tag));
-        let ty = TYPES.iter().position(|t| *t == ty).ok_or_else(|| format!("unknown tag {tag}"))?;
+        let ty = TYPES
+            .iter()
+            .position(|t| *t == ty)
+            .ok_or_else(|| format!("unknown tag {tag}"))?;
         if bio == "B" || prev_type != Some(ty) || cur.is_none() {
             if let Some(c) = cur.take() {
                 spans.push(c);
@@ -119,20 +122,30 @@ fn gold_set(d: &TrainDoc) -> Set {
         .collect()
 }
 
-fn evaluate(ex: &Extractor, docs: &[TrainDoc], pred_out: Option<&str>, errors: bool) -> Result<f64, String> {
+fn evaluate(
+    ex: &Extractor,
+    docs: &[TrainDoc],
+    pred_out: Option<&str>,
+    errors: bool,
+) -> Result<f64, String> {
     let t0 = Instant::now();
     let mut tp: HashMap<String, usize> = HashMap::new();
     let mut fp: HashMap<String, usize> = HashMap::new();
     let mut fneg: HashMap<String, usize> = HashMap::new();
     let mut out = match pred_out {
-        Some(p) => Some(std::io::BufWriter::new(std::fs::File::create(p).map_err(|e| format!("{p}: {e}"))?)),
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).map_err(|e| format!("{p}: {e}"))?,
+        )),
         None => None,
     };
     let mut bytes = 0usize;
     for (i, d) in docs.iter().enumerate() {
         bytes += d.text.len();
         let ments = ex.mentions(&d.text);
-        let pred: Set = ments.iter().map(|m| (m.label.clone(), m.text.clone())).collect();
+        let pred: Set = ments
+            .iter()
+            .map(|m| (m.label.clone(), m.text.clone()))
+            .collect();
         let gold = gold_set(d);
         for p in &pred {
             if gold.contains(p) {
@@ -158,7 +171,12 @@ fn evaluate(ex: &Extractor, docs: &[TrainDoc], pred_out: Option<&str>, errors: b
                 .iter()
                 .map(|m| serde_json::json!({"text": m.text, "label": m.label}))
                 .collect();
-            writeln!(o, "{}", serde_json::json!({"doc_index": i, "entities": ents})).map_err(|e| e.to_string())?;
+            writeln!(
+                o,
+                "{}",
+                serde_json::json!({"doc_index": i, "entities": ents})
+            )
+            .map_err(|e| e.to_string())?;
         }
     }
     let secs = t0.elapsed().as_secs_f64();
@@ -178,8 +196,17 @@ fn evaluate(ex: &Extractor, docs: &[TrainDoc], pred_out: Option<&str>, errors: b
         };
         let p = a as f64 / (a + b).max(1) as f64;
         let r = a as f64 / (a + c).max(1) as f64;
-        let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
-        println!("{t:5} {:6} {:6} {:6}  {p:.4} {r:.4} {f:.4}", a + c, a + b, a);
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        println!(
+            "{t:5} {:6} {:6} {:6}  {p:.4} {r:.4} {f:.4}",
+            a + c,
+            a + b,
+            a
+        );
         if t == "ALL" {
             println!(
                 "{} docs, {:.1} KB in {:.3}s ({:.2} MB/s)",
@@ -228,14 +255,17 @@ fn bench(ex: &Extractor, files: &[String]) -> Result<(), String> {
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut cfg = TrainConfig::default();
-    let (mut train_path, mut out, mut eval, mut model_path, mut pred) = (None, None, None, None, None);
+    let (mut train_path, mut out, mut eval, mut model_path, mut pred) =
+        (None, None, None, None, None);
     let mut errors = false;
     let mut show = false;
     let mut bench_files = Vec::new();
     let mut i = 0;
     let val = |i: &mut usize| -> Result<String, String> {
         *i += 1;
-        args.get(*i).cloned().ok_or_else(|| format!("{} needs a value", args[*i - 1]))
+        args.get(*i)
+            .cloned()
+            .ok_or_else(|| format!("{} needs a value", args[*i - 1]))
     };
     while i < args.len() {
         match args[i].as_str() {
@@ -244,7 +274,9 @@ fn run() -> Result<(), String> {
             "--model" => model_path = Some(val(&mut i)?),
             "--pred" => pred = Some(val(&mut i)?),
             "--bits" => cfg.bits = val(&mut i)?.parse().map_err(|e| format!("--bits: {e}"))?,
-            "--epochs" => cfg.epochs = val(&mut i)?.parse().map_err(|e| format!("--epochs: {e}"))?,
+            "--epochs" => {
+                cfg.epochs = val(&mut i)?.parse().map_err(|e| format!("--epochs: {e}"))?
+            }
             "--prune" => cfg.prune = val(&mut i)?.parse().map_err(|e| format!("--prune: {e}"))?,
             "--errors" => errors = true,
             "--show" => {
@@ -295,8 +327,19 @@ fn run() -> Result<(), String> {
         for f in &bench_files {
             let t = std::fs::read(f).map_err(|e| format!("{f}: {e}"))?;
             let e = ex.extract("", &String::from_utf8_lossy(&t));
-            let m: Vec<String> = e.mentions.iter().map(|m| format!("{}/{}", m.text, m.label)).collect();
-            println!("== {f}\nmentions: {}\norg: {:?}\nperson: {:?}\nplace: {:?}\naliases: {:?}", m.join(" | "), e.org, e.person, e.place, e.aliases);
+            let m: Vec<String> = e
+                .mentions
+                .iter()
+                .map(|m| format!("{}/{}", m.text, m.label))
+                .collect();
+            println!(
+                "== {f}\nmentions: {}\norg: {:?}\nperson: {:?}\nplace: {:?}\naliases: {:?}",
+                m.join(" | "),
+                e.org,
+                e.person,
+                e.place,
+                e.aliases
+            );
         }
     } else if !bench_files.is_empty() {
         bench(&ex, &bench_files)?;

@@ -52,9 +52,26 @@ const FURNITURE: &[&str] = &[
 
 /// Words that are never entity names on their own (furniture, agency sign-offs).
 const NEVER: &[&str] = &[
-    "print", "e-mail", "email", "share", "bookmark", "comment", "comments", "comment(s)", "rss",
-    "newsletter", "mobile", "forum", "enditem", "advertisement", "home", "login", "menu",
-    "search", "reply", "the",
+    "print",
+    "e-mail",
+    "email",
+    "share",
+    "bookmark",
+    "comment",
+    "comments",
+    "comment(s)",
+    "rss",
+    "newsletter",
+    "mobile",
+    "forum",
+    "enditem",
+    "advertisement",
+    "home",
+    "login",
+    "menu",
+    "search",
+    "reply",
+    "the",
 ];
 
 /// Returns a copy of the text with furniture lines blanked (same length and line
@@ -84,13 +101,51 @@ fn is_furniture(line: &str) -> bool {
 }
 
 const MONTHS: &[&str] = &[
-    "jan", "jan.", "january", "feb", "feb.", "february", "mar", "mar.", "march", "apr", "apr.",
-    "april", "may", "jun", "jun.", "june", "jul", "jul.", "july", "aug", "aug.", "august", "sep",
-    "sep.", "sept", "sept.", "september", "oct", "oct.", "october", "nov", "nov.", "november",
-    "dec", "dec.", "december",
+    "jan",
+    "jan.",
+    "january",
+    "feb",
+    "feb.",
+    "february",
+    "mar",
+    "mar.",
+    "march",
+    "apr",
+    "apr.",
+    "april",
+    "may",
+    "jun",
+    "jun.",
+    "june",
+    "jul",
+    "jul.",
+    "july",
+    "aug",
+    "aug.",
+    "august",
+    "sep",
+    "sep.",
+    "sept",
+    "sept.",
+    "september",
+    "oct",
+    "oct.",
+    "october",
+    "nov",
+    "nov.",
+    "november",
+    "dec",
+    "dec.",
+    "december",
 ];
 const DAYS: &[&str] = &[
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
 ];
 
 fn word_kinds(w: &str) -> u8 {
@@ -100,9 +155,11 @@ fn word_kinds(w: &str) -> u8 {
 /// Name particles that start a surname in lowercase: `al-Araji`, `bin Laden`.
 fn is_particle_name(w: &str) -> bool {
     let l = w.as_bytes();
-    ["al-", "el-", "bin-", "ibn-", "abu-", "ad-", "as-", "ash-", "ar-"]
-        .iter()
-        .any(|p| l.len() > p.len() && l.starts_with(p.as_bytes()) && l[p.len()].is_ascii_uppercase())
+    [
+        "al-", "el-", "bin-", "ibn-", "abu-", "ad-", "as-", "ash-", "ar-",
+    ]
+    .iter()
+    .any(|p| l.len() > p.len() && l.starts_with(p.as_bytes()) && l[p.len()].is_ascii_uppercase())
 }
 
 /// Repairs spans where raw news text differs from the training data: names after
@@ -112,7 +169,8 @@ pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
     use super::gazetteer::{G_ORGKEY, G_TITLE};
     let n = tok.tokens.len();
     let w = |i: usize| tok.tokens[i].text(text);
-    let lower_is = |i: usize, list: &[&str]| i < n && list.contains(&w(i).to_ascii_lowercase().as_str());
+    let lower_is =
+        |i: usize, list: &[&str]| i < n && list.contains(&w(i).to_ascii_lowercase().as_str());
     let mut out: Vec<Span> = Vec::with_capacity(spans.len());
     let mut k = 0;
     while k < spans.len() {
@@ -122,7 +180,9 @@ pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
         // Dates and days.
         if len == 1
             && (lower_is(sp.start, DAYS)
-                || (lower_is(sp.start, MONTHS) && sp.end < n && w(sp.end).starts_with(|c: char| c.is_ascii_digit())))
+                || (lower_is(sp.start, MONTHS)
+                    && sp.end < n
+                    && w(sp.end).starts_with(|c: char| c.is_ascii_digit())))
         {
             continue;
         }
@@ -154,15 +214,31 @@ pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
             if sp.ty == 1 && len >= 2 {
                 let last = sp.end - 1;
                 let next_is_name = sp.end < n && is_particle_name(w(sp.end));
-                if word_kinds(w(last)) & G_ORGKEY == 0 && (word_kinds(w(last)) & G_FIRST != 0 || next_is_name) {
-                    if let Some(key) = (sp.start..last).rev().find(|&i| word_kinds(w(i)) & G_ORGKEY != 0) {
+                if word_kinds(w(last)) & G_ORGKEY == 0
+                    && (word_kinds(w(last)) & G_FIRST != 0 || next_is_name)
+                {
+                    if let Some(key) = (sp.start..last)
+                        .rev()
+                        .find(|&i| word_kinds(w(i)) & G_ORGKEY != 0)
+                    {
                         let mut org_start = sp.start;
                         // Drop a leading `Spokesman of`.
-                        if word_kinds(w(org_start)) & G_TITLE != 0 && org_start + 1 < key && lower_is(org_start + 1, &["of", "for"]) {
+                        if word_kinds(w(org_start)) & G_TITLE != 0
+                            && org_start + 1 < key
+                            && lower_is(org_start + 1, &["of", "for"])
+                        {
                             org_start += 2;
                         }
-                        out.push(Span { start: org_start, end: key + 1, ty: 1 });
-                        sp = Span { start: key + 1, end: sp.end, ty: 0 };
+                        out.push(Span {
+                            start: org_start,
+                            end: key + 1,
+                            ty: 1,
+                        });
+                        sp = Span {
+                            start: key + 1,
+                            end: sp.end,
+                            ty: 0,
+                        };
                     }
                 }
             }
@@ -171,7 +247,8 @@ pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
         if sp.ty == 0 {
             while sp.end < n
                 && is_particle_name(w(sp.end))
-                && !text[tok.tokens[sp.end - 1].end as usize..tok.tokens[sp.end].start as usize].contains('\n')
+                && !text[tok.tokens[sp.end - 1].end as usize..tok.tokens[sp.end].start as usize]
+                    .contains('\n')
             {
                 if k < spans.len() && spans[k].start == sp.end {
                     sp.end = spans[k].end;
@@ -187,7 +264,11 @@ pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
     for i in 0..out.len() {
         if i + 1 < out.len() {
             let (a, b) = (out[i], out[i + 1]);
-            if b.start == a.end + 1 && b.end == b.start + 1 && w(a.end) == "(" && b.end < n && w(b.end) == ")"
+            if b.start == a.end + 1
+                && b.end == b.start + 1
+                && w(a.end) == "("
+                && b.end < n
+                && w(b.end) == ")"
                 && a.ty != b.ty
                 && is_upper_word(w(b.start))
                 && acronym_matches(w(b.start), &(a.start..a.end).map(w).collect::<Vec<_>>())
@@ -283,7 +364,11 @@ fn initials(words: &[&str]) -> String {
 }
 
 fn acronym_matches(acr: &str, words: &[&str]) -> bool {
-    let a: String = acr.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_uppercase();
+    let a: String = acr
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_uppercase();
     if a.len() < 2 {
         return false;
     }
@@ -292,7 +377,10 @@ fn acronym_matches(acr: &str, words: &[&str]) -> bool {
         return true;
     }
     // Letters of the acronym in order among the capitals of the long form.
-    let caps: Vec<char> = words.iter().flat_map(|w| w.chars().filter(|c| c.is_uppercase())).collect();
+    let caps: Vec<char> = words
+        .iter()
+        .flat_map(|w| w.chars().filter(|c| c.is_uppercase()))
+        .collect();
     let mut it = caps.iter();
     a.chars().next() == caps.first().copied() && a.chars().all(|c| it.any(|&x| x == c))
 }
@@ -309,7 +397,8 @@ struct Found {
 /// Builds the article's entities from tagged spans.
 pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
     let g = gazetteer();
-    let words = |s: usize, e: usize| -> Vec<&str> { (s..e).map(|i| tok.tokens[i].text(text)).collect() };
+    let words =
+        |s: usize, e: usize| -> Vec<&str> { (s..e).map(|i| tok.tokens[i].text(text)).collect() };
     // 1. Clean surfaces: drop a leading "the" and a trailing possessive; drop
     //    furniture and MISC.
     let mut found: Vec<Found> = Vec::new();
@@ -320,7 +409,12 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
         while s < e && tok.tokens[s].text(text).eq_ignore_ascii_case("the") {
             s += 1;
         }
-        while e > s && matches!(tok.tokens[e - 1].text(text), "'s" | "'S" | "'" | "\u{2019}s" | "\u{2019}") {
+        while e > s
+            && matches!(
+                tok.tokens[e - 1].text(text),
+                "'s" | "'S" | "'" | "\u{2019}s" | "\u{2019}"
+            )
+        {
             e -= 1;
         }
         if s == e {
@@ -354,7 +448,8 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
             let a = tok.tokens[f.end + 1].text(text);
             let close = tok.tokens[f.end + 2].text(text) == ")";
             let w = words(f.start, f.end);
-            if close && is_upper_word(a) && a.len() <= 10 && w.len() >= 2 && acronym_matches(a, &w) {
+            if close && is_upper_word(a) && a.len() <= 10 && w.len() >= 2 && acronym_matches(a, &w)
+            {
                 acr_of_long.insert(f.surface.to_lowercase(), a.to_string());
                 long_of_acr.insert(a.to_string(), f.surface.clone());
             }
@@ -374,10 +469,21 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
     let persons: Vec<(Vec<String>, &str)> = found
         .iter()
         .filter(|f| f.ty == 0 && f.end - f.start >= 2)
-        .map(|f| (words(f.start, f.end).iter().map(|w| w.to_lowercase()).collect(), f.surface.as_str()))
+        .map(|f| {
+            (
+                words(f.start, f.end)
+                    .iter()
+                    .map(|w| w.to_lowercase())
+                    .collect(),
+                f.surface.as_str(),
+            )
+        })
         .collect();
     let full_person = |f: &Found| -> Option<String> {
-        let w: Vec<String> = words(f.start, f.end).iter().map(|w| w.to_lowercase()).collect();
+        let w: Vec<String> = words(f.start, f.end)
+            .iter()
+            .map(|w| w.to_lowercase())
+            .collect();
         let mut best: Option<(&str, usize)> = None;
         for (pw, ps) in &persons {
             if pw.len() > w.len() && pw.ends_with(&w) && best.is_none_or(|(_, n)| pw.len() > n) {
@@ -390,7 +496,9 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
     let mut spelled: HashMap<String, &str> = HashMap::new();
     for f in &found {
         if !is_upper_word(&f.surface) {
-            spelled.entry(f.surface.to_lowercase()).or_insert(&f.surface);
+            spelled
+                .entry(f.surface.to_lowercase())
+                .or_insert(&f.surface);
         }
     }
     let mut ents = Entities {
@@ -442,14 +550,19 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
             }
         }
         // Casing of names written in capitals.
-        if is_upper_word(&name) && (name.chars().filter(|c| c.is_alphabetic()).count() > 4 || name.contains(' ')) {
+        if is_upper_word(&name)
+            && (name.chars().filter(|c| c.is_alphabetic()).count() > 4 || name.contains(' '))
+        {
             let nl = name.to_lowercase();
             let re = if let Some(s) = spelled.get(&nl) {
                 s.to_string()
             } else if let Some(s) = g.spelling(h) {
                 s.to_string()
             } else {
-                name.split(' ').map(title_case).collect::<Vec<_>>().join(" ")
+                name.split(' ')
+                    .map(title_case)
+                    .collect::<Vec<_>>()
+                    .join(" ")
             };
             alias.push(std::mem::replace(&mut name, re));
         } else if ty == 2 {

@@ -69,7 +69,10 @@ fn shapes(w: &str) -> (u64, u64) {
             ns += 1;
         }
     }
-    (xxh3_64_with_seed(&long[..nl], 3), xxh3_64_with_seed(&short[..ns], 4))
+    (
+        xxh3_64_with_seed(&long[..nl], 3),
+        xxh3_64_with_seed(&short[..ns], 4),
+    )
 }
 
 /// Per-token facts computed once per document.
@@ -174,8 +177,8 @@ impl<'a> DocFeatures<'a> {
             if best.1 > 0 {
                 info[i].gaz_start = best.0;
                 info[i].gaz_len = best.1 as u8;
-                for j in i + 1..i + best.1 {
-                    info[j].gaz_inside |= best.0;
+                for x in &mut info[i + 1..i + best.1] {
+                    x.gaz_inside |= best.0;
                 }
             }
         }
@@ -262,7 +265,14 @@ impl<'a> DocFeatures<'a> {
             }
         }
         // Gazetteer.
-        for (bit, id) in [(G_LOC, 40u64), (G_ORG, 41), (G_FIRST, 42), (G_TITLE, 43), (G_ORGKEY, 44), (G_DEMONYM, 45)] {
+        for (bit, id) in [
+            (G_LOC, 40u64),
+            (G_ORG, 41),
+            (G_FIRST, 42),
+            (G_TITLE, 43),
+            (G_ORGKEY, 44),
+            (G_DEMONYM, 45),
+        ] {
             if x.gaz_start & bit != 0 {
                 f(t(id, (x.gaz_len.min(3) as u64) | (x.caps_sent as u64) << 4));
             }

@@ -66,7 +66,9 @@ impl Gazetteer {
             spelling: HashMap::new(),
             place_canonical: HashMap::new(),
         };
-        for l in lines(include_str!("data/countries.txt")).chain(lines(include_str!("data/places.txt"))) {
+        for l in
+            lines(include_str!("data/countries.txt")).chain(lines(include_str!("data/places.txt")))
+        {
             let first = l.split('|').next().unwrap_or(l);
             for f in l.split('|') {
                 let h = phrase_hash(f);
@@ -137,9 +139,15 @@ mod tests {
         assert_ne!(g.kinds(phrase_hash("IRAQ")) & G_LOC, 0);
         assert_ne!(g.kinds(phrase_hash("United States")) & G_LOC, 0);
         assert_ne!(g.kinds(phrase_hash("Iraqi")) & G_DEMONYM, 0);
-        assert_eq!(g.org_short(phrase_hash("North Atlantic Treaty Organization")), Some("NATO"));
+        assert_eq!(
+            g.org_short(phrase_hash("North Atlantic Treaty Organization")),
+            Some("NATO")
+        );
         assert_eq!(g.spelling(phrase_hash("BAGHDAD")), Some("Baghdad"));
-        assert_eq!(g.place_canonical(phrase_hash("U.S.")), Some("United States"));
+        assert_eq!(
+            g.place_canonical(phrase_hash("U.S.")),
+            Some("United States")
+        );
         assert_eq!(g.kinds(phrase_hash("Print E-mail")), 0);
         assert_ne!(g.kinds(phrase_hash("Spokesman")) & G_TITLE, 0);
         assert_ne!(g.kinds(phrase_hash("Michael")) & G_FIRST, 0);

@@ -108,10 +108,17 @@ impl Extractor {
             match model::tag_type(tags[i]) {
                 Some(ty) => {
                     let mut j = i + 1;
-                    while j < tags.len() && !model::is_begin(tags[j]) && model::tag_type(tags[j]) == Some(ty) {
+                    while j < tags.len()
+                        && !model::is_begin(tags[j])
+                        && model::tag_type(tags[j]) == Some(ty)
+                    {
                         j += 1;
                     }
-                    spans.push(Span { start: i, end: j, ty });
+                    spans.push(Span {
+                        start: i,
+                        end: j,
+                        ty,
+                    });
                     i = j;
                 }
                 None => i += 1,
@@ -181,8 +188,14 @@ mod tests {
 
     #[test]
     fn embedded_model_is_a_trained_model() {
-        assert!(Model::from_bytes(MODEL_BYTES).is_ok(), "models/ner.bin is not a model: retrain it");
-        let e = ex().extract("", "Prime Minister John Kemp arrived in Canberra on Monday.");
+        assert!(
+            Model::from_bytes(MODEL_BYTES).is_ok(),
+            "models/ner.bin is not a model: retrain it"
+        );
+        let e = ex().extract(
+            "",
+            "Prime Minister John Kemp arrived in Canberra on Monday.",
+        );
         assert!(!e.person.is_empty() && !e.place.is_empty(), "{e:?}");
     }
 
@@ -195,7 +208,10 @@ mod tests {
         );
         assert!(has(&e.org, "NATO"), "{e:?}");
         assert!(!has(&e.org, "North Atlantic Treaty Organization"), "{e:?}");
-        assert!(has(&e.aliases.org, "North Atlantic Treaty Organization"), "{e:?}");
+        assert!(
+            has(&e.aliases.org, "North Atlantic Treaty Organization"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -210,7 +226,10 @@ mod tests {
 
     #[test]
     fn well_known_long_form_maps_to_its_short_name() {
-        let e = ex().extract("", "Officials of the World Health Organization visited the camp in Chad.");
+        let e = ex().extract(
+            "",
+            "Officials of the World Health Organization visited the camp in Chad.",
+        );
         assert!(has(&e.org, "WHO"), "{e:?}");
         assert!(has(&e.aliases.org, "World Health Organization"), "{e:?}");
     }
@@ -224,7 +243,10 @@ mod tests {
         );
         assert!(has(&e.person, "Qasim al-Araji"), "{e:?}");
         assert!(has(&e.person, "Michael Anker"), "{e:?}");
-        assert!(!has(&e.person, "Anker") && !has(&e.person, "Al-Araji"), "{e:?}");
+        assert!(
+            !has(&e.person, "Anker") && !has(&e.person, "Al-Araji"),
+            "{e:?}"
+        );
         assert!(has(&e.aliases.person, "Anker"), "{e:?}");
     }
 
@@ -240,12 +262,20 @@ mod tests {
         assert!(has(&e.place, "United States"), "{e:?}");
         assert!(has(&e.aliases.place, "U.S."), "{e:?}");
         // Neither the date nor the agency credit is an entity.
-        assert!(!e.mentions.iter().any(|m| m.text == "Dec." || m.text == "Xinhua"), "{e:?}");
+        assert!(
+            !e.mentions
+                .iter()
+                .any(|m| m.text == "Dec." || m.text == "Xinhua"),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn demonyms_are_not_places() {
-        let e = ex().extract("", "Iraqi forces and Syrian officials met in Damascus on Sunday.");
+        let e = ex().extract(
+            "",
+            "Iraqi forces and Syrian officials met in Damascus on Sunday.",
+        );
         assert!(has(&e.place, "Damascus"), "{e:?}");
         assert!(!has(&e.place, "Iraqi") && !has(&e.place, "Syrian"), "{e:?}");
     }
@@ -259,10 +289,23 @@ mod tests {
                     Send your storiesGet more from China.org.cnMobileRSSNewsletter";
         let e = ex().extract("Seoul and Tokyo hold talks", body);
         let all: Vec<&String> = e.org.iter().chain(&e.person).chain(&e.place).collect();
-        for bad in ["Print", "E-mail", "Bookmark", "Share", "Comment", "Forum", "RSS", "Newsletter", "Mobile"] {
+        for bad in [
+            "Print",
+            "E-mail",
+            "Bookmark",
+            "Share",
+            "Comment",
+            "Forum",
+            "RSS",
+            "Newsletter",
+            "Mobile",
+        ] {
             assert!(!all.iter().any(|x| x.contains(bad)), "{bad} in {all:?}");
         }
-        assert!(!e.mentions.iter().any(|m| m.text.contains("China.org.cn")), "{e:?}");
+        assert!(
+            !e.mentions.iter().any(|m| m.text.contains("China.org.cn")),
+            "{e:?}"
+        );
         assert!(has(&e.place, "Tokyo"), "{e:?}");
     }
 
@@ -275,13 +318,23 @@ mod tests {
             ..Article::default()
         };
         ex().annotate(&mut a);
-        assert_eq!(a.place.iter().filter(|p| p.eq_ignore_ascii_case("paris")).count(), 1, "{a:?}");
+        assert_eq!(
+            a.place
+                .iter()
+                .filter(|p| p.eq_ignore_ascii_case("paris"))
+                .count(),
+            1,
+            "{a:?}"
+        );
         assert!(!a.entities.is_empty());
     }
 
     /// Per-document set precision/recall/F1 over (label, text) pairs, as
     /// `ner_score.py score` computes it.
-    fn set_f1(gold: &[BTreeSet<(String, String)>], pred: &[BTreeSet<(String, String)>]) -> (f64, f64, f64) {
+    fn set_f1(
+        gold: &[BTreeSet<(String, String)>],
+        pred: &[BTreeSet<(String, String)>],
+    ) -> (f64, f64, f64) {
         let (mut tp, mut np, mut ng) = (0usize, 0usize, 0usize);
         for (g, p) in gold.iter().zip(pred) {
             tp += g.intersection(p).count();
@@ -290,7 +343,15 @@ mod tests {
         }
         let p = tp as f64 / np.max(1) as f64;
         let r = tp as f64 / ng.max(1) as f64;
-        (p, r, if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 })
+        (
+            p,
+            r,
+            if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            },
+        )
     }
 
     const FIXTURE: &str = include_str!("../../tests/fixtures/ner/news.jsonl");
@@ -307,12 +368,25 @@ mod tests {
                 .as_array()
                 .expect("entities")
                 .iter()
-                .map(|e| (e["label"].as_str().unwrap_or("").to_string(), e["text"].as_str().unwrap_or("").to_string()))
+                .map(|e| {
+                    (
+                        e["label"].as_str().unwrap_or("").to_string(),
+                        e["text"].as_str().unwrap_or("").to_string(),
+                    )
+                })
                 .collect();
             let m = ex().mentions(text);
-            let p: BTreeSet<(String, String)> = m.iter().map(|m| (m.label.clone(), m.text.clone())).collect();
-            let ents: Vec<_> = m.iter().map(|m| serde_json::json!({"text": m.text, "label": m.label})).collect();
-            pred_lines.push_str(&serde_json::json!({"doc_index": v["doc_index"], "entities": ents}).to_string());
+            let p: BTreeSet<(String, String)> = m
+                .iter()
+                .map(|m| (m.label.clone(), m.text.clone()))
+                .collect();
+            let ents: Vec<_> = m
+                .iter()
+                .map(|m| serde_json::json!({"text": m.text, "label": m.label}))
+                .collect();
+            pred_lines.push_str(
+                &serde_json::json!({"doc_index": v["doc_index"], "entities": ents}).to_string(),
+            );
             pred_lines.push('\n');
             gold.push(g);
             pred.push(p);
@@ -320,7 +394,11 @@ mod tests {
         let (p, r, f) = set_f1(&gold, &pred);
         println!("fixture: P={p:.3} R={r:.3} F1={f:.3}");
         for (g, q) in gold.iter().zip(&pred) {
-            println!("missed {:?}\nspurious {:?}", g.difference(q).collect::<Vec<_>>(), q.difference(g).collect::<Vec<_>>());
+            println!(
+                "missed {:?}\nspurious {:?}",
+                g.difference(q).collect::<Vec<_>>(),
+                q.difference(g).collect::<Vec<_>>()
+            );
         }
         assert!(f >= 0.85 && p >= 0.85, "fixture set F1 {f:.3} P {p:.3}");
 
@@ -328,7 +406,10 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let scorer = root.join("../shared/tools/ner_score.py");
         if !scorer.exists() {
-            println!("skipping ner_score.py cross-check: {} not found", scorer.display());
+            println!(
+                "skipping ner_score.py cross-check: {} not found",
+                scorer.display()
+            );
             return;
         }
         let dir = std::env::temp_dir().join(format!("newswire-ner-{}", std::process::id()));
@@ -348,10 +429,21 @@ mod tests {
             Err(e) => println!("skipping ner_score.py cross-check: cannot run python3: {e}"),
             Ok(o) => {
                 let s = String::from_utf8_lossy(&o.stdout);
-                assert!(o.status.success(), "scorer failed: {}", String::from_utf8_lossy(&o.stderr));
+                assert!(
+                    o.status.success(),
+                    "scorer failed: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
                 // First `ALL` row is the set metric: `ALL gold pred tp P R F1`.
-                let row = s.lines().find(|l| l.trim_start().starts_with("ALL")).expect("ALL row");
-                let f_ref: f64 = row.split_whitespace().last().and_then(|x| x.parse().ok()).expect("F1");
+                let row = s
+                    .lines()
+                    .find(|l| l.trim_start().starts_with("ALL"))
+                    .expect("ALL row");
+                let f_ref: f64 = row
+                    .split_whitespace()
+                    .last()
+                    .and_then(|x| x.parse().ok())
+                    .expect("F1");
                 assert!((f_ref - f).abs() < 1e-3, "scorer F1 {f_ref} vs ours {f}");
             }
         }

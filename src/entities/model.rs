@@ -11,7 +11,9 @@ use super::features::DocFeatures;
 use super::tokenize::tokenize;
 
 /// Tags: O, then B/I for PER, ORG, LOC, MISC.
-pub const TAGS: [&str; 9] = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
+pub const TAGS: [&str; 9] = [
+    "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC",
+];
 pub const NT: usize = TAGS.len();
 /// Entity types, in tag order.
 pub const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
@@ -30,7 +32,7 @@ pub fn tag_type(t: u8) -> Option<usize> {
 
 #[inline]
 pub fn is_begin(t: u8) -> bool {
-    t != 0 && (t - 1) % 2 == 0
+    t & 1 == 1
 }
 
 /// Whether tag `cur` may follow tag `prev` (`prev = None` at a sentence start).
@@ -57,7 +59,9 @@ pub struct Model {
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Model").field("bits", &self.bits).finish_non_exhaustive()
+        f.debug_struct("Model")
+            .field("bits", &self.bits)
+            .finish_non_exhaustive()
     }
 }
 
@@ -161,7 +165,9 @@ impl Model {
             .map_err(|e| ModelError::Corrupt(e.to_string()))?;
         let mut pos = 0usize;
         let mut u32_at = |raw: &[u8]| -> Result<[u8; 4], ModelError> {
-            let s = raw.get(pos..pos + 4).ok_or_else(|| ModelError::Corrupt("header".into()))?;
+            let s = raw
+                .get(pos..pos + 4)
+                .ok_or_else(|| ModelError::Corrupt("header".into()))?;
             pos += 4;
             let mut a = [0u8; 4];
             a.copy_from_slice(s);

@@ -45,12 +45,12 @@ impl Tokenized {
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "col", "lt", "capt",
     "maj", "sgt", "sen", "rep", "gov", "rev", "hon", "pres", "inc", "corp", "co", "ltd", "plc",
-    "bros", "no", "nos", "vs", "v", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "ave", "blvd",
-    "dept", "est", "approx", "etc", "al", "cf", "e.g", "i.e", "ala", "ariz", "ark", "calif",
-    "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "ky", "la", "md", "mass", "mich",
-    "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "tenn", "tex", "va", "vt",
-    "wash", "wis", "wyo", "adm", "cmdr", "cpl", "pvt", "messrs", "mme", "mlle",
+    "bros", "no", "nos", "vs", "v", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+    "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "ave", "blvd", "dept",
+    "est", "approx", "etc", "al", "cf", "e.g", "i.e", "ala", "ariz", "ark", "calif", "colo",
+    "conn", "del", "fla", "ga", "ill", "ind", "kan", "ky", "la", "md", "mass", "mich", "minn",
+    "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "tenn", "tex", "va", "vt", "wash",
+    "wis", "wyo", "adm", "cmdr", "cpl", "pvt", "messrs", "mme", "mlle",
 ];
 
 fn is_abbreviation(word: &str) -> bool {
@@ -66,13 +66,27 @@ fn is_abbreviation(word: &str) -> bool {
 }
 
 fn is_open_punct(c: char) -> bool {
-    matches!(c, '(' | '[' | '{' | '"' | '`' | '\u{201c}' | '\u{2018}' | '<' | '\u{ab}')
+    matches!(
+        c,
+        '(' | '[' | '{' | '"' | '`' | '\u{201c}' | '\u{2018}' | '<' | '\u{ab}'
+    )
 }
 
 fn is_close_punct(c: char) -> bool {
     matches!(
         c,
-        ')' | ']' | '}' | '"' | ',' | ';' | ':' | '!' | '?' | '\u{201d}' | '\u{2019}' | '>' | '\u{bb}'
+        ')' | ']'
+            | '}'
+            | '"'
+            | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | '\u{201d}'
+            | '\u{2019}'
+            | '>'
+            | '\u{bb}'
     )
 }
 
@@ -146,7 +160,9 @@ fn split_chunk(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token
     // Leading punctuation.
     while start < end {
         let c = text[start..end].chars().next().unwrap_or(' ');
-        if is_open_punct(c) || (c == '\'' && end - start > 1 && !starts_with_ci(&text[start..end], "'s")) {
+        if is_open_punct(c)
+            || (c == '\'' && end - start > 1 && !starts_with_ci(&text[start..end], "'s"))
+        {
             // `'` opening a quote, but not `'s`/`'90s`.
             if c == '\'' {
                 let next = text[start + 1..end].chars().next().unwrap_or(' ');
@@ -305,15 +321,34 @@ mod tests {
         assert_eq!(
             toks("the North Atlantic Treaty Organization (NATO) mission in Iraq."),
             vec![
-                "the", "North", "Atlantic", "Treaty", "Organization", "(", "NATO", ")", "mission",
-                "in", "Iraq", "."
+                "the",
+                "North",
+                "Atlantic",
+                "Treaty",
+                "Organization",
+                "(",
+                "NATO",
+                ")",
+                "mission",
+                "in",
+                "Iraq",
+                "."
             ]
         );
-        assert_eq!(toks("the U.S.'s troops"), vec!["the", "U.S.", "'s", "troops"]);
+        assert_eq!(
+            toks("the U.S.'s troops"),
+            vec!["the", "U.S.", "'s", "troops"]
+        );
         assert_eq!(toks("Al-Araji stressed"), vec!["Al-Araji", "stressed"]);
-        assert_eq!(toks("\"Cooperation, he said\""), vec!["\"", "Cooperation", ",", "he", "said", "\""]);
+        assert_eq!(
+            toks("\"Cooperation, he said\""),
+            vec!["\"", "Cooperation", ",", "he", "said", "\""]
+        );
         assert_eq!(toks("by Dec. 31."), vec!["by", "Dec.", "31", "."]);
-        assert_eq!(toks("BAGHDAD, Dec. 1 (Xinhua) --"), vec!["BAGHDAD", ",", "Dec.", "1", "(", "Xinhua", ")", "--"]);
+        assert_eq!(
+            toks("BAGHDAD, Dec. 1 (Xinhua) --"),
+            vec!["BAGHDAD", ",", "Dec.", "1", "(", "Xinhua", ")", "--"]
+        );
     }
 
     #[test]
