@@ -21,6 +21,7 @@
 #   CORPORA   (default ../shared/corpora)   OUT (default target/bench/<timestamp>)
 #   REPEAT    query passes (default 10)     CMD_REPEAT command passes (default 3)
 #   TANTIVY_THREADS  tantivy-cli indexing threads (default 2: both engines use both cores)
+#   BUILD_FROM=REV   benchmark a commit (exported to target/bench-src) instead of the working tree
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 cd "$ROOT"
@@ -44,9 +45,9 @@ for e in $ENGINES; do
 done
 
 echo "== build" >&2
-cargo build --release --bin newswire --example bench_search >&2
-NW="$ROOT/target/release/newswire"
-export NEWSWIRE_BIN="$NW" BENCH_SEARCH_BIN="$ROOT/target/release/examples/bench_search"
+# shellcheck source=bench/build.sh
+. "$ROOT/bench/build.sh"   # sets NW and BENCH_SEARCH_BIN (BUILD_FROM=REV builds a commit)
+export NEWSWIRE_BIN="$NW" BENCH_SEARCH_BIN
 
 RAW=()
 for d in xinhua-pages afp-wire reuters21578 ap89 bbc html-pages; do
@@ -55,7 +56,7 @@ done
 
 {
   echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo -dirty)"
+  echo "built_from=$BUILT_FROM"
   echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') nproc=$(nproc)"
   echo "mem=$(free -g | awk '/Mem:/{print $2}')GiB kernel=$(uname -r)"
   echo "rustc=$(rustc --version)"

@@ -9,7 +9,7 @@
 #      MEMORY (writer budget MB, default 512), REPEAT (default 5), CMD_REPEAT (default 2),
 #      CORPORA (default ../shared/corpora), NO_ENTITIES=1 (adds --no-entities),
 #      LUCENE=1 (also index the same articles as JSON Lines in Lucene and time its queries),
-#      KEEP=1 (keep the generated corpus and index).
+#      KEEP=1 (keep the index), BUILD_FROM=REV (benchmark a commit, not the working tree).
 # Prints one SCALE line per N and writes SCALE_DIR/results-N/ (index summary, time -v, LAT, CMD).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -20,9 +20,9 @@ REPEAT="${REPEAT:-5}"
 CMD_REPEAT="${CMD_REPEAT:-2}"
 CORPORA="${CORPORA:-$ROOT/../shared/corpora}"
 [ $# -gt 0 ] || { echo "usage: $0 N [N ...]" >&2; exit 2; }
-cargo build --release --bin newswire --example bench_search >&2
-NW="$ROOT/target/release/newswire"
-S="$ROOT/target/release/examples/bench_search"
+# shellcheck source=bench/build.sh
+. "$ROOT/bench/build.sh"   # sets NW and BENCH_SEARCH_BIN (BUILD_FROM=REV builds a commit)
+S="$BENCH_SEARCH_BIN"
 mkdir -p "$SCALE_DIR"
 for N in "$@"; do
   C="$SCALE_DIR/corpus-$N"; I="$SCALE_DIR/idx-$N"; R="$SCALE_DIR/results-$N"
