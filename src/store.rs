@@ -16,6 +16,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use fs2::FileExt;
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle,
+    WritePtr, META_LOCK,
+};
 
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
@@ -179,10 +184,13 @@ impl Store {
             // Creation was interrupted before tantivy wrote anything: an empty index.
             return Err(StoreError::NotFound(dir.to_path_buf()));
         }
-        let mut index = Index::open_in_dir(dir).map_err(|source| StoreError::Tantivy {
+        let tantivy_err = |source| StoreError::Tantivy {
             path: dir.to_path_buf(),
             source,
-        })?;
+        };
+        let directory =
+            MmapDirectory::open(dir).map_err(|e| tantivy_err(tantivy::TantivyError::from(e)))?;
+        let mut index = Index::open(ReadOnlyTolerant(directory)).map_err(tantivy_err)?;
         index.set_tokenizers(tokenizers());
         let fields = Fields::new(&index.schema()).map_err(|source| StoreError::Tantivy {
             path: dir.to_path_buf(),
@@ -326,4 +334,56 @@ fn discard(dir: &Path) -> Result<(), StoreError> {
         path: aside.clone(),
         source,
     })
+}
+
+/// tantivy's directory, except that the short shared lock readers take while they
+/// open segments is skipped where the index cannot be written at all (a read-only
+/// path or file system): nobody can change the index there, so searching it is
+/// safe. The writer lock is never skipped.
+#[derive(Debug, Clone)]
+struct ReadOnlyTolerant(MmapDirectory);
+
+impl Directory for ReadOnlyTolerant {
+    fn get_file_handle(
+        &self,
+        path: &Path,
+    ) -> Result<std::sync::Arc<dyn FileHandle>, OpenReadError> {
+        self.0.get_file_handle(path)
+    }
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.0.delete(path)
+    }
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.0.exists(path)
+    }
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.0.open_write(path)
+    }
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.0.atomic_read(path)
+    }
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.0.sync_directory()
+    }
+    fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.0.watch(callback)
+    }
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        match self.0.acquire_lock(lock) {
+            Err(LockError::IoError(e))
+                if lock.filepath == META_LOCK.filepath
+                    && matches!(
+                        e.kind(),
+                        std::io::ErrorKind::PermissionDenied
+                            | std::io::ErrorKind::ReadOnlyFilesystem
+                    ) =>
+            {
+                Ok(DirectoryLock::from(Box::new(())))
+            }
+            other => other,
+        }
+    }
 }

@@ -164,15 +164,24 @@ pub enum IngestError {
          wait for it to finish"
     )]
     Locked(PathBuf),
-    /// Writing the index failed (disk full, permissions).
-    #[error("writing the index at {path}: {source}")]
+    /// Writing the index failed (disk full, permissions). `hint` says what to do
+    /// when the cause is known (a full disk).
+    #[error("writing the index at {path}: {source}{hint}")]
     Write {
         path: PathBuf,
         source: tantivy::TantivyError,
+        hint: String,
     },
     /// The file manifest could not be read or written.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    /// Writing the manifest of a commit failed (the commit did not happen).
+    #[error("committing to the index at {path}: {reason}{hint}")]
+    Commit {
+        path: PathBuf,
+        reason: String,
+        hint: String,
+    },
 }
 
 /// A file to read.
@@ -223,15 +232,11 @@ pub fn run(
     let started = Instant::now();
     let writer: IndexWriter = match store.index.writer(opts.memory_budget) {
         Ok(w) => w,
-        Err(tantivy::TantivyError::LockFailure(..)) => {
-            return Err(IngestError::Locked(store.dir.clone()))
-        }
-        Err(source) => {
-            return Err(IngestError::Write {
-                path: store.dir.clone(),
-                source,
-            })
-        }
+        Err(tantivy::TantivyError::LockFailure(
+            tantivy::directory::error::LockError::LockBusy,
+            _,
+        )) => return Err(IngestError::Locked(store.dir.clone())),
+        Err(source) => return Err(write_error(&store.dir, source)),
     };
     // Read only once the lock is held: nobody else can commit under us now.
     let manifest = Manifest::load(store)?;
@@ -259,6 +264,8 @@ pub fn run(
         manifest,
         summary: IndexSummary::default(),
         dirty: false,
+        added: 0,
+        parsed: HashSet::new(),
         since_commit: 0,
         last_commit: Instant::now(),
         every_articles: opts.commit_every_articles.max(1),
@@ -320,12 +327,22 @@ pub fn run(
         w.commit()?;
     }
     let mut summary = std::mem::take(&mut w.summary);
+    // What the files read by this run hold now (a copy added and then displaced by
+    // an earlier one during the run counts as a duplicate, not as an article).
+    for key in &w.parsed {
+        if let Some(e) = w.manifest.files.get(key) {
+            for a in &e.articles {
+                if a.stored {
+                    summary.articles += 1;
+                } else {
+                    summary.duplicates += 1;
+                }
+            }
+        }
+    }
     w.writer
         .wait_merging_threads()
-        .map_err(|source| IngestError::Write {
-            path: store.dir.clone(),
-            source,
-        })?;
+        .map_err(|source| write_error(&store.dir, source))?;
 
     summary.interrupted = cancel.load(Ordering::Relaxed);
     summary.files_skipped += ctx.files_skipped.into_inner() + found.errors.len() as u64;
@@ -343,6 +360,28 @@ pub fn run(
         summary.index_articles = reader.searcher().num_docs();
     }
     Ok(summary)
+}
+
+/// A write failure, with what to do about it when the disk is full (tantivy's
+/// own message then only says that a worker thread died).
+fn write_error(dir: &Path, source: tantivy::TantivyError) -> IngestError {
+    IngestError::Write {
+        path: dir.to_path_buf(),
+        source,
+        hint: disk_full_hint(dir),
+    }
+}
+
+/// `"; the disk ... is full"` when less than 16 MB are free where `dir` is.
+pub fn disk_full_hint(dir: &Path) -> String {
+    match fs2::available_space(dir) {
+        Ok(free) if free < 16 << 20 => format!(
+            "; the disk holding the index is full ({} KB free): free some space, or \
+             index into another directory with --index",
+            free >> 10
+        ),
+        _ => String::new(),
+    }
 }
 
 /// What a run has to do.
@@ -606,6 +645,11 @@ struct Writer<'a> {
     summary: IndexSummary,
     /// Something changed since the last commit.
     dirty: bool,
+    /// Documents added so far (some may since have lost their place to an earlier
+    /// copy).
+    added: u64,
+    /// Files parsed by this run.
+    parsed: HashSet<String>,
     since_commit: u64,
     last_commit: Instant,
     every_articles: u64,
@@ -615,10 +659,7 @@ struct Writer<'a> {
 
 impl Writer<'_> {
     fn write_err(&self, source: tantivy::TantivyError) -> IngestError {
-        IngestError::Write {
-            path: self.dir.clone(),
-            source,
-        }
+        write_error(&self.dir, source)
     }
 
     fn delete_id(&mut self, id: &str) {
@@ -722,6 +763,7 @@ impl Writer<'_> {
                 if error.is_none() {
                     self.summary.files += 1;
                 }
+                self.parsed.insert(key.clone());
                 let mut refs = Vec::with_capacity(articles.len());
                 for (i, (mut r, doc)) in articles.into_iter().enumerate() {
                     r.stored = self.store(&key, i, &r, doc)?;
@@ -762,7 +804,6 @@ impl Writer<'_> {
         for k in &keys {
             if let Some((f, p)) = self.holders.get(k) {
                 if (f.as_str(), *p) < (key, pos) {
-                    self.summary.duplicates += 1;
                     return Ok(false);
                 }
                 later.push((f.clone(), *p));
@@ -785,7 +826,6 @@ impl Writer<'_> {
                     self.holders.remove(&k);
                 }
             }
-            self.summary.duplicates += 1;
         }
         self.delete_id(&r.id);
         self.writer
@@ -794,17 +834,131 @@ impl Writer<'_> {
         for k in keys {
             self.holders.insert(k, (key.to_string(), pos));
         }
-        self.summary.articles += 1;
+        self.added += 1;
         self.since_commit += 1;
         Ok(true)
     }
 
     fn commit(&mut self) -> Result<(), IngestError> {
-        self.manifest.commit(&mut self.writer, &self.dir)?;
-        self.reporter.committed(self.summary.articles);
+        self.manifest
+            .commit(&mut self.writer, &self.dir)
+            .map_err(|e| match e {
+                ManifestError::Tantivy { source, .. } => write_error(&self.dir, source),
+                other => IngestError::Commit {
+                    path: self.dir.clone(),
+                    reason: other.to_string(),
+                    hint: disk_full_hint(&self.dir),
+                },
+            })?;
+        self.reporter.committed(self.added);
         self.since_commit = 0;
         self.last_commit = Instant::now();
         self.dirty = false;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context<'a>(skip: &'a (dyn Fn(Skip) + Sync), cancel: &'a AtomicBool) -> WorkerContext<'a> {
+        let spec = crate::schema::SchemaSpec::builtin().expect("schema");
+        let schema = spec.to_tantivy();
+        WorkerContext {
+            format: None,
+            entities: false,
+            extractor: OnceLock::new(),
+            builder: DocumentBuilder::new(Fields::new(&schema).expect("fields")),
+            reporter: &Silent,
+            skip,
+            cancel,
+            files_skipped: AtomicU64::new(0),
+            articles_skipped: AtomicU64::new(0),
+        }
+    }
+
+    fn job(path: &Path) -> Job {
+        Job {
+            path: path.to_path_buf(),
+            key: path.display().to_string(),
+            size: 0,
+            prev_hash: None,
+            force: false,
+        }
+    }
+
+    #[test]
+    fn a_file_gone_before_it_is_read_is_unreadable_not_empty() {
+        let skips = Mutex::new(Vec::new());
+        let skip = |s: Skip| skips.lock().expect("lock").push(s);
+        let cancel = AtomicBool::new(false);
+        let ctx = context(&skip, &cancel);
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("gone.txt");
+        let done = read_file(&job(&path), &ctx);
+        // Unreadable (not "parsed, no articles"): the index keeps what it had.
+        assert!(matches!(done.outcome, Outcome::Unreadable));
+        let skips = skips.into_inner().expect("lock");
+        assert!(skips[0].reason.starts_with("cannot read file"), "{skips:?}");
+    }
+
+    #[test]
+    fn a_file_that_changes_while_it_is_read_is_read_again_next_time() {
+        let skips = Mutex::new(Vec::new());
+        let skip = |s: Skip| skips.lock().expect("lock").push(s);
+        let cancel = AtomicBool::new(false);
+        let ctx = context(&skip, &cancel);
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("growing.txt");
+        let mut text = String::from("Growing story\n\nLONDON, May 1 (Reuters) - ");
+        while text.len() < 4 << 20 {
+            text.push_str("more words about the growing story. ");
+        }
+        fs::write(&path, &text).expect("write");
+        let stop = AtomicBool::new(false);
+        let done = std::thread::scope(|s| {
+            s.spawn(|| {
+                use std::io::Write;
+                let mut f = fs::OpenOptions::new()
+                    .append(true)
+                    .open(&path)
+                    .expect("open");
+                while !stop.load(Ordering::Relaxed) {
+                    let _ = f.write_all(b"appended. ");
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+            });
+            let done = read_file(&job(&path), &ctx);
+            stop.store(true, Ordering::Relaxed);
+            done
+        });
+        assert!(matches!(done.outcome, Outcome::Parsed { .. }));
+        assert!(done.hash.is_empty(), "no hash: the next run reads it again");
+        let skips = skips.into_inner().expect("lock");
+        assert!(
+            skips
+                .iter()
+                .any(|s| s.reason.contains("changed while it was read")),
+            "{skips:?}"
+        );
+    }
+
+    #[test]
+    fn content_hash_only_for_whole_file_articles() {
+        let mut a = Article {
+            body: "Some text".into(),
+            headline: Some("Title".into()),
+            ..Article::default()
+        };
+        let h = content_hash(&a);
+        assert!(h.is_some());
+        a.id = "elsewhere/copy".into();
+        a.path = "elsewhere/copy.txt".into();
+        assert_eq!(content_hash(&a), h, "ids and paths do not count");
+        a.body.push('!');
+        assert_ne!(content_hash(&a), h);
+        a.position = Some(3);
+        assert_eq!(content_hash(&a), None, "multi-article files use their ids");
     }
 }

@@ -1,3 +1,6 @@
 mod bad_input;
 mod core;
+mod fuzz;
+mod robust;
+mod search;
 mod util;

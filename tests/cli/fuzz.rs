@@ -1,0 +1,411 @@
+//! Property tests ("fuzzing" with proptest): the format parsers and the query parser
+//! never panic, whatever they are fed, and always end.
+//!
+//! Each property runs `NEWSWIRE_FUZZ_CASES` cases (default 64, so CI stays fast).
+//! For a long run of one target:
+//!
+//! ```text
+//! NEWSWIRE_FUZZ_CASES=200000 cargo test --release --test tests fuzz::parse_mutated_fixtures -- --nocapture
+//! ```
+//!
+//! Inputs that once broke something live in `tests/fixtures/robust/fuzz/` and are
+//! replayed by `fuzz::found_inputs_stay_fixed` (files named `query-*` are queries,
+//! the others are files to parse, with `--format` taken from a `.FORMAT.` infix).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+use newswire::formats::{parse_file, FORMAT_NAMES};
+use newswire::search::{build_query, search, Filters, QueryOptions, SearchRequest};
+use newswire::store::Store;
+
+fn cases() -> u32 {
+    std::env::var("NEWSWIRE_FUZZ_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(64)
+}
+
+fn config() -> Config {
+    Config {
+        cases: cases(),
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+fn fixtures_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Every sample article file the project ships: the seeds mutations start from.
+fn seeds() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for dir in [fixtures_dir("formats"), fixtures_dir("robust/seeds")] {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for p in paths {
+            if let Ok(b) = fs::read(&p) {
+                out.push(b);
+            }
+        }
+    }
+    assert!(!out.is_empty(), "no seed files");
+    out
+}
+
+/// Counts executions per target, printed at the end of each property.
+static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
+
+/// Parses `bytes` as file `name`, detected and with every forced format.
+fn parse_all_ways(dir: &Path, name: &str, bytes: &[u8]) {
+    let path = dir.join(name);
+    fs::write(&path, bytes).expect("write");
+    for forced in std::iter::once(None).chain(FORMAT_NAMES.iter().map(|f| Some(*f))) {
+        let mut n = 0usize;
+        let _ = parse_file(&path, forced, &mut |r| {
+            if let Ok(a) = r {
+                // Whatever comes out is well-formed enough to index and print.
+                assert!(!a.id.is_empty(), "empty id from {forced:?}");
+                let _ = serde_json::to_string(&a).expect("serializes");
+            }
+            n += 1;
+        });
+        EXECUTIONS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+fn file_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("a.txt".to_string()),
+        Just("a.sgm".to_string()),
+        Just("a.jsonl".to_string()),
+        Just("a.json".to_string()),
+        Just("a.html".to_string()),
+        Just("AFP_ENG_19970401.0006".to_string()),
+        Just("a.gz".to_string()),
+    ]
+}
+
+/// Random bytes and random text.
+#[test]
+fn parse_random_bytes() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut runner = TestRunner::new(config());
+    let strategy = (
+        file_name(),
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..2048),
+            ".{0,800}".prop_map(String::into_bytes),
+        ],
+    );
+    runner
+        .run(&strategy, |(name, bytes)| {
+            parse_all_ways(dir.path(), &name, &bytes);
+            Ok(())
+        })
+        .expect("parsers never panic on random input");
+    eprintln!(
+        "parse_random_bytes: {} parses",
+        EXECUTIONS.load(Ordering::Relaxed)
+    );
+}
+
+/// Pieces of every format, shuffled together: markup, datelines, JSON, entities.
+fn format_piece() -> impl Strategy<Value = String> {
+    let fixed = prop_oneof![
+        Just("<DOC>\n"),
+        Just("</DOC>\n"),
+        Just("<DOCNO> AP890101-0001 </DOCNO>\n"),
+        Just("<HEAD>"),
+        Just("</HEAD>"),
+        Just("<TEXT>\n"),
+        Just("</TEXT>\n"),
+        Just("<REUTERS TOPICS=\"YES\" NEWID=\"12\">\n"),
+        Just("</REUTERS>\n"),
+        Just("<TITLE>"),
+        Just("</TITLE>"),
+        Just("<BODY>"),
+        Just("</BODY>"),
+        Just("<DATE>26-FEB-1987 15:01:01.79</DATE>"),
+        Just("<ORGS><D>opec</D></ORGS>"),
+        Just("&#3;"),
+        Just("&lt;"),
+        Just("&#99999999;"),
+        Just("{\"id\": \"x1\", \"title\": \"T\", \"text\": \"Body\"}\n"),
+        Just("{\"id\": 5, \"text\": null}\n"),
+        Just("[{\"headline\": \"H\", \"body\": \"B\", \"date\": \"2021-02-30\"}]"),
+        Just("{"),
+        Just("\"},"),
+        Just("<html><head><title>T</title></head><body><article><p>"),
+        Just("</p></article></body></html>"),
+        Just("<script>var a = '<p>';</script>"),
+        Just("BAGHDAD, Dec. 1 (Xinhua) -- "),
+        Just("KUALA LUMPUR, April 1 (AFP) - "),
+        Just("WASHINGTON (AP) _ "),
+        Just("1 Comment(s)Print E-mail Xinhua, November 01, 2005\n"),
+        Just("Adjust font size:\n"),
+        Just(" Enditem\n"),
+        Just("\n\n"),
+        Just("\r\n"),
+        Just("\u{feff}"),
+        Just("\u{0}"),
+        Just("\u{1b}[31m"),
+        Just("Dec. 32 "),
+        Just("February 29, 1900"),
+        Just("é中文\u{202e}"),
+    ]
+    .prop_map(str::to_string);
+    prop_oneof![
+        4 => fixed,
+        1 => "[A-Za-z ,.()-]{0,40}",
+        1 => ".{0,20}",
+    ]
+}
+
+#[test]
+fn parse_format_like_text() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut runner = TestRunner::new(config());
+    let strategy = (
+        file_name(),
+        proptest::collection::vec(format_piece(), 0..60),
+    );
+    runner
+        .run(&strategy, |(name, pieces)| {
+            parse_all_ways(dir.path(), &name, pieces.concat().as_bytes());
+            Ok(())
+        })
+        .expect("parsers never panic on format-like input");
+}
+
+/// One edit of a seed file.
+#[derive(Debug, Clone)]
+enum Edit {
+    Flip(usize, u8),
+    Insert(usize, Vec<u8>),
+    Delete(usize, usize),
+    Truncate(usize),
+    Duplicate(usize, usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Edit::Flip(i, b)),
+        (
+            any::<usize>(),
+            proptest::collection::vec(any::<u8>(), 1..16)
+        )
+            .prop_map(|(i, b)| Edit::Insert(i, b)),
+        (any::<usize>(), 1usize..200).prop_map(|(i, n)| Edit::Delete(i, n)),
+        any::<usize>().prop_map(Edit::Truncate),
+        (any::<usize>(), 1usize..400).prop_map(|(i, n)| Edit::Duplicate(i, n)),
+    ]
+}
+
+fn apply(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
+    for e in edits {
+        let len = bytes.len().max(1);
+        match e {
+            Edit::Flip(i, b) => {
+                if !bytes.is_empty() {
+                    bytes[i % len] ^= b;
+                }
+            }
+            Edit::Insert(i, b) => {
+                let at = i % (bytes.len() + 1);
+                bytes.splice(at..at, b.iter().copied());
+            }
+            Edit::Delete(i, n) => {
+                let at = i % len;
+                let end = (at + n).min(bytes.len());
+                if at < end {
+                    bytes.drain(at..end);
+                }
+            }
+            Edit::Truncate(i) => bytes.truncate(i % len),
+            Edit::Duplicate(i, n) => {
+                let at = i % len;
+                let end = (at + n).min(bytes.len());
+                if at < end {
+                    let piece = bytes[at..end].to_vec();
+                    bytes.splice(end..end, piece);
+                }
+            }
+        }
+    }
+    bytes
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).expect("gzip");
+    enc.finish().expect("gzip")
+}
+
+#[test]
+fn parse_mutated_fixtures() {
+    let seeds = seeds();
+    let dir = tempfile::tempdir().expect("temp");
+    let mut runner = TestRunner::new(config());
+    let strategy = (
+        0..seeds.len(),
+        file_name(),
+        proptest::collection::vec(edit(), 0..8),
+        any::<bool>(),
+    );
+    runner
+        .run(&strategy, |(seed, name, edits, gz)| {
+            let mut bytes = apply(seeds[seed].clone(), &edits);
+            if gz {
+                // A damaged gzip stream, or a good one around damaged text.
+                bytes = if edits.len() % 2 == 0 {
+                    gzip(&bytes)
+                } else {
+                    apply(gzip(&seeds[seed]), &edits)
+                };
+            }
+            parse_all_ways(dir.path(), &name, &bytes);
+            Ok(())
+        })
+        .expect("parsers never panic on damaged real files");
+}
+
+/// An index with a few articles, for the query properties.
+fn small_index() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = dir.path().join("in");
+    fs::create_dir(&input).expect("mkdir");
+    for (i, (h, b)) in [
+        (
+            "Oil prices rise",
+            "LONDON, May 1 (Reuters) - Oil prices rose as OPEC met.",
+        ),
+        (
+            "Troops withdraw",
+            "BAGHDAD, Dec. 1 (Xinhua) -- Foreign forces began to withdraw.",
+        ),
+        (
+            "Harbour reopens",
+            "Ships returned to the harbour on Monday, officials said.",
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        fs::write(input.join(format!("s{i}.txt")), format!("{h}\n\n{b}\n")).expect("write");
+    }
+    let index = dir.path().join("index");
+    let store = Store::open_or_create(&index, false).expect("index");
+    let opts = newswire::ingest::IndexOptions {
+        inputs: vec![input],
+        entities: false,
+        memory_budget: 50 << 20,
+        ..Default::default()
+    };
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    newswire::ingest::run(&store, &opts, &newswire::ingest::Silent, &cancel).expect("indexed");
+    let store = Store::open(&index).expect("open");
+    (dir, store)
+}
+
+fn query_piece() -> impl Strategy<Value = String> {
+    let fixed = prop_oneof![
+        Just("oil"),
+        Just("withdraw*"),
+        Just(" "),
+        Just("AND"),
+        Just("OR"),
+        Just("NOT"),
+        Just("+"),
+        Just("-"),
+        Just("("),
+        Just(")"),
+        Just("\""),
+        Just("~"),
+        Just("~2"),
+        Just("^3"),
+        Just("*"),
+        Just(":"),
+        Just("headline:"),
+        Just("org:"),
+        Just("published:"),
+        Just("[2021-01-01 TO 2021-12-31]"),
+        Just("{"),
+        Just("}"),
+        Just("["),
+        Just("]"),
+        Just("TO"),
+        Just("IN"),
+        Just("\\"),
+        Just("nosuchfield:"),
+        Just("\u{0}"),
+        Just("é"),
+    ]
+    .prop_map(str::to_string);
+    prop_oneof![4 => fixed, 1 => ".{0,6}"]
+}
+
+#[test]
+fn query_parser_never_panics() {
+    let (_dir, store) = small_index();
+    let mut runner = TestRunner::new(config());
+    let strategy = (
+        proptest::collection::vec(query_piece(), 0..40),
+        any::<bool>(),
+        any::<bool>(),
+    );
+    let runs = AtomicU64::new(0);
+    runner
+        .run(&strategy, |(pieces, lenient, fuzzy)| {
+            let q = pieces.concat();
+            let opts = QueryOptions { lenient, fuzzy };
+            let _ = build_query(&store, &q, &Filters::default(), opts);
+            // And running it (parsing is not all that can go wrong).
+            let req = SearchRequest {
+                query: q,
+                lenient,
+                ..SearchRequest::default()
+            };
+            let _ = search(&store, &req);
+            runs.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        })
+        .expect("the query parser never panics");
+    eprintln!(
+        "query_parser_never_panics: {} queries",
+        runs.load(Ordering::Relaxed)
+    );
+}
+
+/// Inputs fuzzing once found trouble with, replayed on every test run.
+#[test]
+fn found_inputs_stay_fixed() {
+    let found = fixtures_dir("robust/fuzz");
+    let Ok(entries) = fs::read_dir(&found) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp");
+    let mut store = None;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let bytes = fs::read(e.path()).expect("read");
+        if name.starts_with("query-") {
+            let (_, s) = store.get_or_insert_with(small_index);
+            let q = String::from_utf8_lossy(&bytes).into_owned();
+            let _ = build_query(s, &q, &Filters::default(), QueryOptions::default());
+        } else if name != "README.md" {
+            parse_all_ways(dir.path(), &name, &bytes);
+        }
+    }
+}
