@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use crate::article::Mention;
 
 use super::features::{hash_lower, mix};
-use super::gazetteer::{gazetteer, G_DEMONYM, G_FIRST, G_LOC};
+use super::gazetteer::{gazetteer, G_DEMONYM, G_FIRST, G_LOC, G_ORG};
 use super::tokenize::Tokenized;
 use super::{label, Entities, Span};
 
@@ -490,6 +490,18 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
                 best = Some((ps, pw.len()));
             }
         }
+        if best.is_none() && w.len() == 1 {
+            // Surname first (`Hu` for `Hu Jintao`, `Liu` for `Liu Xiang`): a short first
+            // word that is not a given name, when only one full name starts with it.
+            let mut starts = persons
+                .iter()
+                .filter(|(pw, _)| pw.len() <= 3 && pw[0] == w[0]);
+            if let (Some((_, ps)), None) = (starts.next(), starts.next()) {
+                if w[0].chars().count() <= 5 && word_kinds(&w[0]) & G_FIRST == 0 {
+                    return Some(ps.to_string());
+                }
+            }
+        }
         best.map(|(s, _)| s.to_string())
     };
     // Mixed-case spellings in the article, for re-casing names in capitals.
@@ -516,6 +528,15 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
         // Demonyms are not places or organizations on their own.
         if w.len() == 1 && kinds & G_DEMONYM != 0 && kinds & G_LOC == 0 {
             continue;
+        }
+        // Country names in capitals typed as organizations (`ROK`, `DPRK`) are places.
+        if ty == 1
+            && w.len() == 1
+            && is_upper_word(&name)
+            && kinds & G_LOC != 0
+            && kinds & G_ORG == 0
+        {
+            ty = 2;
         }
         // Short forms of people (also when the tagger typed them otherwise).
         if w.len() < 3 {
