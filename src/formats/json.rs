@@ -128,6 +128,10 @@ impl Format for Json {
         }
     }
 
+    fn max_whole_file(&self) -> usize {
+        4 * super::MAX_WHOLE_FILE
+    }
+
     fn record_end(&self, head: &str) -> Option<&'static str> {
         is_json_lines(head).then_some("\n")
     }
@@ -163,10 +167,8 @@ fn parse_lines(
     cursor: &mut Cursor,
     sink: &mut dyn FnMut(Result<Article, ParseError>),
 ) -> Result<(), ParseError> {
-    let mut line_no = cursor.line;
-    for line in text.split('\n') {
-        let this_line = line_no;
-        line_no += 1;
+    let first_line = cursor.line;
+    for (this_line, line) in (first_line..).zip(text.split('\n')) {
         let line = line.trim();
         if line.is_empty() {
             continue;

@@ -67,9 +67,13 @@ pub struct FileInfo {
 /// Names of the formats that can be forced with `--format`.
 pub const FORMAT_NAMES: &[&str] = &["page", "wire", "reuters", "trec", "json", "html"];
 
-/// Largest text read at once for formats that are not streamed (one article per
-/// file, JSON documents): 256 MiB.
-pub const MAX_WHOLE_FILE: usize = 256 * 1024 * 1024;
+/// Largest text read at once for a format that is not streamed (one article per
+/// file): 64 MiB. JSON documents (not lines) may be up to 256 MiB.
+pub const MAX_WHOLE_FILE: usize = 64 * 1024 * 1024;
+
+/// Largest single record (an SGML story, a JSON line) in a streamed file: 64 MiB.
+/// A longer one is reported and skipped, and reading goes on after its end.
+pub const MAX_RECORD: usize = 64 * 1024 * 1024;
 
 /// One input format.
 pub(crate) trait Format: Sync {
@@ -82,6 +86,10 @@ pub(crate) trait Format: Sync {
     /// break). The file is then handed to [`Format::parse`] in chunks of whole records.
     fn record_end(&self, _head: &str) -> Option<&'static str> {
         None
+    }
+    /// Largest text read whole, for formats that are not streamed.
+    fn max_whole_file(&self) -> usize {
+        MAX_WHOLE_FILE
     }
     /// Parses `text` (the whole file, or a chunk of whole records) and sends each
     /// article or per-article error to `sink`. `cursor` carries positions across chunks.
@@ -325,20 +333,57 @@ pub fn parse_file(
     match format.record_end(&head) {
         Some(end) => {
             let mut buffer = head;
+            let mut discarding = false;
+            // Bytes of `buffer` already known to hold no record end.
+            let mut searched: usize = 0;
             loop {
                 let next = stream.next_chunk()?;
                 let last = next.is_none();
                 if let Some(chunk) = next {
                     buffer.push_str(&chunk);
                 }
+                if discarding {
+                    // Inside an oversized record: drop text up to the next record end.
+                    let drop_to = buffer.find(end).map(|i| i + end.len());
+                    let dropped = drop_to.unwrap_or(buffer.len());
+                    cursor.line +=
+                        memchr::memchr_iter(b'\n', &buffer.as_bytes()[..dropped]).count() as u64;
+                    buffer.drain(..dropped);
+                    discarding = drop_to.is_none();
+                    if last {
+                        break;
+                    }
+                    continue;
+                }
                 let cut = if last {
                     buffer.len()
                 } else {
-                    match buffer.rfind(end) {
-                        Some(i) => i + end.len(),
-                        None => continue,
+                    let from = floor_char_boundary(&buffer, searched.saturating_sub(end.len()));
+                    match buffer[from..].rfind(end) {
+                        Some(i) => from + i + end.len(),
+                        None if buffer.len() > MAX_RECORD => {
+                            cursor.position += 1;
+                            sink(Err(cursor.error(
+                                &format!("line {}", cursor.line),
+                                format!(
+                                    "record longer than {} MiB without an end, skipped",
+                                    MAX_RECORD >> 20
+                                ),
+                            )));
+                            discarding = true;
+                            cursor.line +=
+                                memchr::memchr_iter(b'\n', buffer.as_bytes()).count() as u64;
+                            buffer.clear();
+                            searched = 0;
+                            continue;
+                        }
+                        None => {
+                            searched = buffer.len();
+                            continue;
+                        }
                     }
                 };
+                searched = 0;
                 cursor.last_chunk = last;
                 let rest = buffer.split_off(cut);
                 format.parse(&buffer, &mut cursor, sink)?;
@@ -350,14 +395,15 @@ pub fn parse_file(
             }
         }
         None => {
+            let limit = format.max_whole_file();
             let mut text = head;
             while let Some(chunk) = stream.next_chunk()? {
                 text.push_str(&chunk);
-                if text.len() > MAX_WHOLE_FILE {
+                if text.len() > limit {
                     return Err(ParseError::Skipped(format!(
                         "too large for the {} format (over {} MiB of text)",
                         format.name(),
-                        MAX_WHOLE_FILE >> 20
+                        limit >> 20
                     )));
                 }
             }
@@ -368,6 +414,10 @@ pub fn parse_file(
         format: format.name().to_string(),
         bytes: disk_bytes,
     })
+}
+
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    dateline::floor_char(s, i.min(s.len()))
 }
 
 /// Removes control characters (keeping `\n` and `\t`) from `s`.

@@ -231,7 +231,7 @@ fn build(doc: &Html) -> Dom {
     // Second pass: class/id hints too, except on a block holding much of the page's
     // paragraph text (sites put `widget` or `pager` classes around whole articles).
     let raw = dom.stats.clone();
-    for i in 0..n {
+    for (i, raw) in raw.iter().enumerate() {
         let el = &dom.nodes[i];
         let inherited = el.parent != NONE && dom.skip[el.parent];
         let unlikely = !el.tag.is_empty()
@@ -244,8 +244,8 @@ fn build(doc: &Html) -> Dom {
             && !MAYBE.is_match(&el.hints);
         let rescued = unlikely
             && !STRONG_UNLIKELY.is_match(&el.hints)
-            && raw[i].p >= 3
-            && raw[i].text * 10 > total * 3;
+            && raw.p >= 3
+            && raw.text * 10 > total * 3;
         dom.skip[i] = inherited || dom.skip[i] || (unlikely && !rescued);
     }
     dom.compute_stats();
