@@ -80,7 +80,7 @@ pub struct Summary {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Line {
-    Hit(Hit),
+    Hit(Box<Hit>),
     Facet(Facet),
     Summary(Summary),
 }
@@ -123,10 +123,11 @@ pub fn search(dir: &Path, args: &[&str]) -> Search {
     let lines: Vec<&str> = stdout.lines().collect();
     for (i, line) in lines.iter().enumerate() {
         match serde_json::from_str::<Line>(line).unwrap_or_else(|e| panic!("{e}: {line}")) {
-            Line::Hit(h) => s.hits.push(h),
+            Line::Hit(h) => s.hits.push(*h),
             Line::Facet(f) => s.facets.push(f),
             Line::Summary(x) => {
                 assert_eq!(i, lines.len() - 1, "summary is the last line");
+                assert_eq!(x.returned, s.hits.len(), "summary counts the hits shown");
                 s.summary = Some(x)
             }
         }
