@@ -335,6 +335,18 @@ fn ap89() {
         "  headline+date {:.2}%, byline {bylines}, dateline place {places}",
         pct(ok, 2228)
     );
+    let mut without_head = std::collections::HashSet::new();
+    for f in files(&c.join("ap89")) {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).expect("read")).into_owned();
+        for doc in text.split("<DOC>").skip(1) {
+            if !doc.contains("<HEAD>") {
+                without_head.insert(between(doc, "<DOCNO>", "</DOCNO>").unwrap_or("").trim().to_string());
+            }
+        }
+    }
+    for a in r.articles.iter().filter(|a| without_head.contains(&a.id)).take(60) {
+        println!("  no HEAD: {} -> {:?}", a.id, a.headline);
+    }
     assert_eq!(ok, 2228);
 }
 

@@ -282,8 +282,12 @@ fn wrapped_list(o: &Map<String, Value>) -> Option<Vec<&Map<String, Value>>> {
 }
 
 fn key_list(o: &Map<String, Value>) -> String {
-    let keys: Vec<&str> = o.keys().take(6).map(String::as_str).collect();
-    let more = if o.len() > 6 { ", ..." } else { "" };
+    let short = |k: &String| match k.char_indices().nth(24) {
+        Some((i, _)) => format!("{}...", &k[..i]),
+        None => k.clone(),
+    };
+    let keys: Vec<String> = o.keys().take(4).map(short).collect();
+    let more = if o.len() > 4 { ", ..." } else { "" };
     format!("{}{more}", keys.join(", "))
 }
 

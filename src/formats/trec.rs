@@ -150,7 +150,14 @@ fn headline(doc: &str) -> Option<String> {
         .or_else(|| {
             tags(doc, "BYLINE").find_map(|b| b.split_once('^').and_then(|(h, _)| usable(h)))
         })
-        .or_else(|| tags(doc, "NOTE").find_map(usable))
+        .or_else(|| {
+            // A title-like note before the text (`<NOTE>Reagan Speaks to Leaders</NOTE>`),
+            // not the `MORE` or state names of lists.
+            let before_text = &doc[..doc.find("<TEXT>").unwrap_or(doc.len())];
+            tags(before_text, "NOTE").find_map(|n| {
+                usable(n).filter(|t| t.split_whitespace().count() >= 3 && t.chars().any(char::is_lowercase))
+            })
+        })
         .or_else(|| {
             // `PM-Wall Street 10am,0320` -> `Wall Street 10am`
             let slug = one_line(&clean(tag(doc, "SECOND")?));
