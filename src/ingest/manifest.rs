@@ -31,6 +31,10 @@ const SUFFIX: &str = ".json";
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
     pub version: u32,
+    /// The newswire that last read every file. Another version may parse files
+    /// differently, so a run by another version reads every file again.
+    #[serde(default)]
+    pub newswire_version: String,
     /// Canonical absolute path -> what was read from it.
     pub files: BTreeMap<String, FileEntry>,
 }
@@ -130,6 +134,7 @@ impl Manifest {
     pub fn new() -> Self {
         Manifest {
             version: MANIFEST_VERSION,
+            newswire_version: env!("CARGO_PKG_VERSION").to_string(),
             files: BTreeMap::new(),
         }
     }

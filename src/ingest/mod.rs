@@ -252,7 +252,8 @@ pub fn run(
     for s in &found.errors {
         skip(s.clone());
     }
-    let plan = plan(&manifest, &found, opts, &skip);
+    let plan = plan(&manifest, &found, opts, &store.dir, &skip);
+    let upgrading = manifest.newswire_version != env!("CARGO_PKG_VERSION");
     let total_bytes: u64 = plan.jobs.iter().map(|j| j.size).sum();
     reporter.start(plan.jobs.len() as u64, total_bytes);
 
@@ -322,6 +323,11 @@ pub fn run(
             break;
         }
         reread = true;
+    }
+    if upgrading && !cancel.load(Ordering::Relaxed) {
+        // Every file given has been read by this version.
+        w.manifest.newswire_version = env!("CARGO_PKG_VERSION").to_string();
+        w.dirty = true;
     }
     if w.dirty {
         w.commit()?;
@@ -407,10 +413,19 @@ fn absolute(p: &Path) -> PathBuf {
 
 /// Compares what was found with the manifest: which files to read, which are
 /// unchanged, which are gone.
-fn plan(manifest: &Manifest, found: &Discovered, opts: &IndexOptions, skip: &dyn Fn(Skip)) -> Plan {
+fn plan(
+    manifest: &Manifest,
+    found: &Discovered,
+    opts: &IndexOptions,
+    index_dir: &Path,
+    skip: &dyn Fn(Skip),
+) -> Plan {
     let mut jobs = Vec::new();
     let mut seen = HashSet::new();
     let mut unchanged = 0;
+    let index_dir = absolute(index_dir);
+    // Files read by another newswire version are read again (parsers change).
+    let reread_all = manifest.newswire_version != env!("CARGO_PKG_VERSION");
     for (path, _) in &found.files {
         let shown = path.display().to_string();
         let (key, meta) =
@@ -425,12 +440,13 @@ fn plan(manifest: &Manifest, found: &Discovered, opts: &IndexOptions, skip: &dyn
                     continue;
                 }
             };
-        // The same file reached through two paths is read once.
-        if !seen.insert(key.clone()) {
+        // The same file reached through two paths is read once; the index's own
+        // files (an index inside the folder being indexed) never.
+        if Path::new(&key).starts_with(&index_dir) || !seen.insert(key.clone()) {
             continue;
         }
         let prev = manifest.files.get(&key);
-        if let Some(e) = prev {
+        if let Some(e) = prev.filter(|_| !reread_all) {
             if e.size == meta.len() && e.mtime_ns == mtime_ns(&meta) && !e.hash.is_empty() {
                 unchanged += 1;
                 continue;
@@ -441,7 +457,7 @@ fn plan(manifest: &Manifest, found: &Discovered, opts: &IndexOptions, skip: &dyn
             key,
             size: meta.len(),
             prev_hash: prev.map(|e| e.hash.clone()).filter(|h| !h.is_empty()),
-            force: false,
+            force: reread_all,
         });
     }
 
@@ -942,6 +958,70 @@ mod tests {
                 .any(|s| s.reason.contains("changed while it was read")),
             "{skips:?}"
         );
+    }
+
+    /// A manifest in which `path` is recorded exactly as it is on disk.
+    fn up_to_date(path: &Path, version: &str) -> Manifest {
+        let meta = fs::metadata(path).expect("stat");
+        let mut m = Manifest::new();
+        m.newswire_version = version.to_string();
+        m.files.insert(
+            fs::canonicalize(path)
+                .expect("canonical")
+                .to_string_lossy()
+                .into_owned(),
+            FileEntry {
+                size: meta.len(),
+                mtime_ns: mtime_ns(&meta),
+                hash: hash_file(path).expect("hash"),
+                path: path.display().to_string(),
+                ..FileEntry::default()
+            },
+        );
+        m
+    }
+
+    #[test]
+    fn files_read_by_another_newswire_version_are_read_again() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "Title\n\nBody text.\n").expect("write");
+        let found = discover(&[dir.path().to_path_buf()]);
+        let opts = IndexOptions::default();
+        let index = dir.path().join("elsewhere");
+        let same = plan(
+            &up_to_date(&path, env!("CARGO_PKG_VERSION")),
+            &found,
+            &opts,
+            &index,
+            &|_| {},
+        );
+        assert_eq!((same.jobs.len(), same.unchanged), (0, 1));
+        let older = plan(&up_to_date(&path, "0.0.1"), &found, &opts, &index, &|_| {});
+        assert_eq!(older.jobs.len(), 1);
+        assert!(
+            older.jobs[0].force,
+            "parsed even though its bytes did not change"
+        );
+    }
+
+    #[test]
+    fn the_index_never_indexes_itself() {
+        let dir = tempfile::tempdir().expect("temp");
+        fs::write(dir.path().join("a.txt"), "Title\n\nBody.\n").expect("write");
+        let index = dir.path().join("idx");
+        fs::create_dir(&index).expect("mkdir");
+        fs::write(index.join("manifest-1.json"), "{}").expect("write");
+        let found = discover(&[dir.path().to_path_buf()]);
+        let p = plan(
+            &Manifest::new(),
+            &found,
+            &IndexOptions::default(),
+            &index,
+            &|_| {},
+        );
+        assert_eq!(p.jobs.len(), 1, "{:?}", p.jobs);
+        assert!(p.jobs[0].path.ends_with("a.txt"));
     }
 
     #[test]

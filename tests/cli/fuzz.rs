@@ -1,11 +1,12 @@
 //! Property tests ("fuzzing" with proptest): the format parsers and the query parser
 //! never panic, whatever they are fed, and always end.
 //!
-//! Each property runs `NEWSWIRE_FUZZ_CASES` cases (default 64, so CI stays fast).
-//! For a long run of one target:
+//! Each property runs `NEWSWIRE_FUZZ_CASES` cases (default 64, so CI stays fast),
+//! or, with `NEWSWIRE_FUZZ_SECONDS`, batches of them until that time is spent; each
+//! prints how many inputs it ran. For a long run of one target:
 //!
 //! ```text
-//! NEWSWIRE_FUZZ_CASES=200000 cargo test --release --test tests fuzz::parse_mutated_fixtures -- --nocapture
+//! NEWSWIRE_FUZZ_SECONDS=600 cargo test --test tests fuzz::parse_mutated_fixtures -- --nocapture
 //! ```
 //!
 //! Inputs that once broke something live in `tests/fixtures/robust/fuzz/` and are
@@ -38,6 +39,37 @@ fn config() -> Config {
     }
 }
 
+/// Runs `test` on inputs from `strategy`: `cases()` of them, or batches for
+/// `NEWSWIRE_FUZZ_SECONDS`. A failure panics with the (shrunk) input.
+fn fuzz<S: Strategy>(name: &str, strategy: S, test: impl Fn(S::Value)) {
+    let seconds: u64 = std::env::var("NEWSWIRE_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let started = std::time::Instant::now();
+    let runs = AtomicU64::new(0);
+    loop {
+        // A new runner per batch: a new random seed.
+        let mut runner = TestRunner::new(config());
+        let result = runner.run(&strategy, |v| {
+            test(v);
+            runs.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        });
+        if let Err(e) = result {
+            panic!("{name}: {e}");
+        }
+        if started.elapsed().as_secs() >= seconds {
+            break;
+        }
+    }
+    eprintln!(
+        "fuzz {name}: {} inputs in {:.0} s, no failure",
+        runs.load(Ordering::Relaxed),
+        started.elapsed().as_secs_f64()
+    );
+}
+
 fn fixtures_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -63,9 +95,6 @@ fn seeds() -> Vec<Vec<u8>> {
     out
 }
 
-/// Counts executions per target, printed at the end of each property.
-static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
-
 /// Parses `bytes` as file `name`, detected and with every forced format.
 fn parse_all_ways(dir: &Path, name: &str, bytes: &[u8]) {
     let path = dir.join(name);
@@ -80,7 +109,6 @@ fn parse_all_ways(dir: &Path, name: &str, bytes: &[u8]) {
             }
             n += 1;
         });
-        EXECUTIONS.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -100,7 +128,6 @@ fn file_name() -> impl Strategy<Value = String> {
 #[test]
 fn parse_random_bytes() {
     let dir = tempfile::tempdir().expect("temp");
-    let mut runner = TestRunner::new(config());
     let strategy = (
         file_name(),
         prop_oneof![
@@ -108,16 +135,9 @@ fn parse_random_bytes() {
             ".{0,800}".prop_map(String::into_bytes),
         ],
     );
-    runner
-        .run(&strategy, |(name, bytes)| {
-            parse_all_ways(dir.path(), &name, &bytes);
-            Ok(())
-        })
-        .expect("parsers never panic on random input");
-    eprintln!(
-        "parse_random_bytes: {} parses",
-        EXECUTIONS.load(Ordering::Relaxed)
-    );
+    fuzz("parse_random_bytes", strategy, |(name, bytes)| {
+        parse_all_ways(dir.path(), &name, &bytes)
+    });
 }
 
 /// Pieces of every format, shuffled together: markup, datelines, JSON, entities.
@@ -175,17 +195,13 @@ fn format_piece() -> impl Strategy<Value = String> {
 #[test]
 fn parse_format_like_text() {
     let dir = tempfile::tempdir().expect("temp");
-    let mut runner = TestRunner::new(config());
     let strategy = (
         file_name(),
         proptest::collection::vec(format_piece(), 0..60),
     );
-    runner
-        .run(&strategy, |(name, pieces)| {
-            parse_all_ways(dir.path(), &name, pieces.concat().as_bytes());
-            Ok(())
-        })
-        .expect("parsers never panic on format-like input");
+    fuzz("parse_format_like_text", strategy, |(name, pieces)| {
+        parse_all_ways(dir.path(), &name, pieces.concat().as_bytes())
+    });
 }
 
 /// One edit of a seed file.
@@ -257,15 +273,16 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 fn parse_mutated_fixtures() {
     let seeds = seeds();
     let dir = tempfile::tempdir().expect("temp");
-    let mut runner = TestRunner::new(config());
     let strategy = (
         0..seeds.len(),
         file_name(),
         proptest::collection::vec(edit(), 0..8),
         any::<bool>(),
     );
-    runner
-        .run(&strategy, |(seed, name, edits, gz)| {
+    fuzz(
+        "parse_mutated_fixtures",
+        strategy,
+        |(seed, name, edits, gz)| {
             let mut bytes = apply(seeds[seed].clone(), &edits);
             if gz {
                 // A damaged gzip stream, or a good one around damaged text.
@@ -276,9 +293,8 @@ fn parse_mutated_fixtures() {
                 };
             }
             parse_all_ways(dir.path(), &name, &bytes);
-            Ok(())
-        })
-        .expect("parsers never panic on damaged real files");
+        },
+    );
 }
 
 /// An index with a few articles, for the query properties.
@@ -359,33 +375,23 @@ fn query_piece() -> impl Strategy<Value = String> {
 #[test]
 fn query_parser_never_panics() {
     let (_dir, store) = small_index();
-    let mut runner = TestRunner::new(config());
     let strategy = (
         proptest::collection::vec(query_piece(), 0..40),
         any::<bool>(),
         any::<bool>(),
     );
-    let runs = AtomicU64::new(0);
-    runner
-        .run(&strategy, |(pieces, lenient, fuzzy)| {
-            let q = pieces.concat();
-            let opts = QueryOptions { lenient, fuzzy };
-            let _ = build_query(&store, &q, &Filters::default(), opts);
-            // And running it (parsing is not all that can go wrong).
-            let req = SearchRequest {
-                query: q,
-                lenient,
-                ..SearchRequest::default()
-            };
-            let _ = search(&store, &req);
-            runs.fetch_add(1, Ordering::Relaxed);
-            Ok(())
-        })
-        .expect("the query parser never panics");
-    eprintln!(
-        "query_parser_never_panics: {} queries",
-        runs.load(Ordering::Relaxed)
-    );
+    fuzz("query_parser", strategy, |(pieces, lenient, fuzzy)| {
+        let q = pieces.concat();
+        let opts = QueryOptions { lenient, fuzzy };
+        let _ = build_query(&store, &q, &Filters::default(), opts);
+        // And running it (parsing is not all that can go wrong).
+        let req = SearchRequest {
+            query: q,
+            lenient,
+            ..SearchRequest::default()
+        };
+        let _ = search(&store, &req);
+    });
 }
 
 /// Inputs fuzzing once found trouble with, replayed on every test run.
