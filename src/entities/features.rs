@@ -75,6 +75,27 @@ fn shapes(w: &str) -> (u64, u64) {
     )
 }
 
+/// A hasher for keys that are already well-mixed 64-bit hashes.
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix(self.0, b as u64);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// `HashMap` keyed by hashes, without re-hashing them.
+pub type HashMapU64<V> = HashMap<u64, V, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// Per-token facts computed once per document.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TokInfo {
@@ -183,7 +204,8 @@ impl<'a> DocFeatures<'a> {
             }
         }
         // Document evidence.
-        let mut seen: HashMap<u64, (bool, bool)> = HashMap::with_capacity(n / 2 + 1);
+        let mut seen: HashMapU64<(bool, bool)> =
+            HashMapU64::with_capacity_and_hasher(n / 2 + 1, Default::default());
         for x in &info {
             if x.lower {
                 seen.entry(x.low).or_default().0 = true;

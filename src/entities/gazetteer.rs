@@ -6,11 +6,9 @@
 //! the header of each file). Out: [`Gazetteer`], answering "which lists hold this
 //! token sequence" by hash, so lookups never allocate.
 
-use std::collections::HashMap;
-
 use once_cell::sync::Lazy;
 
-use super::features::{hash_lower, mix};
+use super::features::{hash_lower, mix, HashMapU64};
 
 use super::tokenize::tokenize;
 
@@ -26,13 +24,13 @@ pub const MAX_LEN: usize = 6;
 
 /// The lists, keyed by the hash of the lowercased token sequence.
 pub struct Gazetteer {
-    kinds: HashMap<u64, u8>,
+    kinds: HashMapU64<u8>,
     /// Short form of a well-known organization, by hash of any of its forms.
-    org_short: HashMap<u64, &'static str>,
+    org_short: HashMapU64<&'static str>,
     /// Canonical spelling of each place and organization, by lowercase hash.
-    spelling: HashMap<u64, &'static str>,
+    spelling: HashMapU64<&'static str>,
     /// Canonical name of a place, by hash of any of its forms (`U.S.` -> `United States`).
-    place_canonical: HashMap<u64, &'static str>,
+    place_canonical: HashMapU64<&'static str>,
 }
 
 static GAZ: Lazy<Gazetteer> = Lazy::new(Gazetteer::build);
@@ -61,10 +59,10 @@ fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
 impl Gazetteer {
     fn build() -> Self {
         let mut g = Gazetteer {
-            kinds: HashMap::new(),
-            org_short: HashMap::new(),
-            spelling: HashMap::new(),
-            place_canonical: HashMap::new(),
+            kinds: HashMapU64::default(),
+            org_short: HashMapU64::default(),
+            spelling: HashMapU64::default(),
+            place_canonical: HashMapU64::default(),
         };
         for l in
             lines(include_str!("data/countries.txt")).chain(lines(include_str!("data/places.txt")))

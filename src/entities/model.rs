@@ -47,9 +47,32 @@ fn allowed(prev: Option<usize>, cur: usize) -> bool {
     }
 }
 
+/// Emission scores that make a token `O`.
+const OUTSIDE: [f32; NT] = {
+    let mut e = [-1e6f32; NT];
+    e[0] = 0.0;
+    e
+};
+
+/// A lowercase word between words that are not capitalized is never part of a name
+/// in practice: the fast path skips its features.
+#[inline]
+fn surely_outside(doc: &DocFeatures<'_>, i: usize) -> bool {
+    let info = &doc.info;
+    let x = &info[i];
+    if !x.lower {
+        return false;
+    }
+    let cap = |j: usize| info.get(j).is_some_and(|y| y.cap || y.upper);
+    !(i > 0 && cap(i - 1)) && !cap(i + 1)
+}
+
 /// A trained model.
 #[derive(Clone)]
 pub struct Model {
+    /// Skip the features of tokens that are surely outside any name (see
+    /// [`surely_outside`]); on by default.
+    pub fast: bool,
     bits: u32,
     weights: Vec<i16>,
     scale: f32,
@@ -85,6 +108,7 @@ impl Model {
     /// A model that tags nothing (all weights zero).
     pub fn empty() -> Self {
         Model {
+            fast: true,
             bits: 1,
             weights: vec![0; 2 * NT],
             scale: 1.0,
@@ -122,7 +146,11 @@ impl Model {
         for r in doc.tok.sentence_ranges() {
             em.clear();
             for i in r.clone() {
-                em.push(self.emissions(doc, i));
+                em.push(if self.fast && surely_outside(doc, i) {
+                    OUTSIDE
+                } else {
+                    self.emissions(doc, i)
+                });
             }
             viterbi(&em, &self.trans, &self.start, &mut back, &mut tags[r]);
         }
@@ -198,6 +226,7 @@ impl Model {
             }
         }
         Ok(Model {
+            fast: true,
             bits,
             weights,
             scale,
@@ -220,31 +249,40 @@ fn viterbi(
         return;
     }
     const NEG: f32 = f32::NEG_INFINITY;
+    // Disallowed transitions cost -inf: computed once, branch-free in the loop.
+    let mut tr = [[0f32; NT]; NT];
+    let mut st = [0f32; NT];
+    for t in 0..NT {
+        st[t] = if allowed(None, t) { start[t] } else { NEG };
+        for p in 0..NT {
+            tr[p][t] = if allowed(Some(p), t) {
+                trans[p][t]
+            } else {
+                NEG
+            };
+        }
+    }
     back.clear();
     back.resize(n, [0; NT]);
-    let mut score = [NEG; NT];
+    let mut score = [0f32; NT];
     for t in 0..NT {
-        if allowed(None, t) {
-            score[t] = start[t] + em[0][t];
-        }
+        score[t] = st[t] + em[0][t];
     }
     for i in 1..n {
         let mut next = [NEG; NT];
+        let bi = &mut back[i];
         for t in 0..NT {
-            let mut best = NEG;
+            let mut best = score[0] + tr[0][t];
             let mut arg = 0u8;
-            for p in 0..NT {
-                if score[p] == NEG || !allowed(Some(p), t) {
-                    continue;
-                }
-                let s = score[p] + trans[p][t];
+            for p in 1..NT {
+                let s = score[p] + tr[p][t];
                 if s > best {
                     best = s;
                     arg = p as u8;
                 }
             }
             next[t] = best + em[i][t];
-            back[i][t] = arg;
+            bi[t] = arg;
         }
         score = next;
     }
@@ -450,6 +488,7 @@ pub fn train(docs: &[TrainDoc], cfg: &TrainConfig, mut log: impl FnMut(&str)) ->
     let nz = weights.iter().filter(|&&x| x != 0).count();
     log(&format!("weights: {} non-zero of {}", nz, weights.len()));
     Model {
+        fast: true,
         bits: cfg.bits,
         weights,
         scale,
