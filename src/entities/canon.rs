@@ -491,15 +491,13 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
             }
         }
         if best.is_none() && w.len() == 1 {
-            // Surname first (`Hu` for `Hu Jintao`, `Liu` for `Liu Xiang`): a short first
-            // word that is not a given name, when only one full name starts with it.
+            // Surname first (`Hu` for `Hu Jintao`, `Liu` for `Liu Xiang`): the first word
+            // of exactly one full name in the article.
             let mut starts = persons
                 .iter()
                 .filter(|(pw, _)| pw.len() <= 3 && pw[0] == w[0]);
             if let (Some((_, ps)), None) = (starts.next(), starts.next()) {
-                if w[0].chars().count() <= 5 && word_kinds(&w[0]) & G_FIRST == 0 {
-                    return Some(ps.to_string());
-                }
+                return Some(ps.to_string());
             }
         }
         best.map(|(s, _)| s.to_string())
