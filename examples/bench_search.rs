@@ -16,8 +16,9 @@
 //!     [--repeat N] [--kinds word,phrase] [--unboosted]
 //! ```
 //! QUERIES holds `kind<TAB>query` lines (`bench/queries.txt`); `#` starts a comment.
-//! `--unboosted` rewrites plain-word queries to `headline:w body:w ...` (both fields
-//! weight 1, as tantivy-cli and Lucene search them) for ranking comparisons.
+//! `--unboosted` rewrites plain-word queries to `headline:w^0.5 body:w ...` (the
+//! schema's field boosts divided out: every field weighs 1, as tantivy-cli and Lucene
+//! search them) for ranking comparisons.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -98,12 +99,20 @@ fn read_queries(opts: &Opts) -> Result<Vec<(String, String)>, String> {
         .collect())
 }
 
-/// Plain words searched in headline and body with equal weight.
-fn unboost(q: &str) -> String {
-    q.split_whitespace()
-        .map(|w| format!("headline:{w} body:{w}"))
-        .collect::<Vec<_>>()
-        .join(" ")
+/// Plain words searched in every default field with weight 1 (the schema's field
+/// boosts also apply to fields named in the query, so each is divided out).
+fn unboost(q: &str, fields: &[(&str, f32)]) -> String {
+    let mut out = Vec::new();
+    for w in q.split_whitespace() {
+        for (name, boost) in fields {
+            if *boost == 1.0 {
+                out.push(format!("{name}:{w}"));
+            } else {
+                out.push(format!("{name}:{w}^{}", 1.0 / boost));
+            }
+        }
+    }
+    out.join(" ")
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -131,11 +140,12 @@ fn run() -> Result<(), String> {
     let store = Store::open(&opts.index).map_err(|e| e.to_string())?;
     let open_ms = t0.elapsed().as_secs_f64() * 1e3;
 
+    let default_fields = store.spec.default_search_fields();
     let requests: Vec<SearchRequest> = queries
         .iter()
         .map(|(kind, q)| SearchRequest {
             query: if opts.unboosted && kind == "word" {
-                unboost(q)
+                unboost(q, &default_fields)
             } else {
                 q.clone()
             },
