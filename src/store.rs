@@ -85,13 +85,13 @@ pub enum StoreError {
     #[error("{path}: {reason}")]
     Meta { path: PathBuf, reason: String },
     /// File system trouble.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
     /// tantivy refused to open the index (corrupt or unreadable files).
-    #[error("cannot open the index at {path}: {source}")]
+    #[error("cannot open the index at {path}")]
     Tantivy {
         path: PathBuf,
         source: tantivy::TantivyError,

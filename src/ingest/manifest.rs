@@ -117,13 +117,13 @@ pub enum ManifestError {
     )]
     TooNew { path: PathBuf, found: u32 },
     /// Reading or writing the manifest file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
     /// tantivy failed to read its metadata or to commit.
-    #[error("index at {path}: {source}")]
+    #[error("index at {path}")]
     Tantivy {
         path: PathBuf,
         source: tantivy::TantivyError,

@@ -166,10 +166,10 @@ pub enum IngestError {
     Locked(PathBuf),
     /// Writing the index failed (disk full, permissions). `hint` says what to do
     /// when the cause is known (a full disk).
-    #[error("writing the index at {path}: {source}{hint}")]
+    #[error("writing the index at {path}: {error}{hint}")]
     Write {
         path: PathBuf,
-        source: tantivy::TantivyError,
+        error: tantivy::TantivyError,
         hint: String,
     },
     /// The file manifest could not be read or written.
@@ -373,9 +373,21 @@ pub fn run(
 fn write_error(dir: &Path, source: tantivy::TantivyError) -> IngestError {
     IngestError::Write {
         path: dir.to_path_buf(),
-        source,
+        error: source,
         hint: disk_full_hint(dir),
     }
+}
+
+/// An error and its causes, `a: b: c`.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
 }
 
 /// `"; the disk ... is full"` when less than 16 MB are free where `dir` is.
@@ -862,7 +874,7 @@ impl Writer<'_> {
                 ManifestError::Tantivy { source, .. } => write_error(&self.dir, source),
                 other => IngestError::Commit {
                     path: self.dir.clone(),
-                    reason: other.to_string(),
+                    reason: chain(&other),
                     hint: disk_full_hint(&self.dir),
                 },
             })?;

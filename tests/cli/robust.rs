@@ -1043,3 +1043,84 @@ fn absurd_queries_end_quickly_with_clear_errors() {
         bounded_search(d, q, 10);
     }
 }
+
+// ---------------------------------------------------------------- the real corpora
+
+/// `../shared/corpora` beside the repository, when this machine has it.
+fn shared_corpora() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("SKIPPED: no ../shared/corpora on this machine");
+        None
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for e in walkdir::WalkDir::new(from)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        let rel = e.path().strip_prefix(from).expect("inside");
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            fs::create_dir_all(&dest).expect("mkdir");
+        } else if e.file_type().is_file() {
+            fs::copy(e.path(), &dest).expect("copy");
+            fs::set_permissions(
+                &dest,
+                fs::Permissions::from(std::os::unix::fs::PermissionsExt::from_mode(0o644)),
+            )
+            .expect("chmod");
+            files.push(dest);
+        }
+    }
+    files
+}
+
+/// The check on the real corpora: after touching 10 files only those are
+/// read (and, their bytes being the same, none parsed); after changing 10, exactly
+/// those 10 are parsed again.
+#[test]
+#[ignore = "slow: cargo test --release --test tests robust::whole_shared_corpus_rerun -- --ignored --nocapture"]
+fn whole_shared_corpus_rerun() {
+    let Some(corpora) = shared_corpora() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp");
+    let files = copy_tree(&corpora, &dir.path().join("corpora"));
+    let t = Instant::now();
+    let first = index(dir.path(), &["corpora"]);
+    eprintln!("first run: {first:?} in {:?}", t.elapsed());
+
+    let t = Instant::now();
+    let again = index(dir.path(), &["corpora"]);
+    eprintln!("unchanged re-run in {:?}", t.elapsed());
+    assert_eq!((again.files, again.articles), (0, 0), "{again:?}");
+
+    let picked: Vec<&PathBuf> = files.iter().step_by(files.len() / 10).take(10).collect();
+    for p in &picked {
+        let bytes = fs::read(p).expect("read");
+        fs::write(p, bytes).expect("touch");
+    }
+    let t = Instant::now();
+    let touched = index(dir.path(), &["corpora"]);
+    eprintln!("after touching 10 files: {touched:?} in {:?}", t.elapsed());
+    assert_eq!((touched.files, touched.articles), (0, 0), "{touched:?}");
+    assert_eq!(touched.index_articles, first.index_articles);
+
+    for p in &picked {
+        let mut bytes = fs::read(p).expect("read");
+        bytes.extend_from_slice(b"\n");
+        fs::write(p, bytes).expect("change");
+    }
+    let t = Instant::now();
+    let changed = index(dir.path(), &["corpora"]);
+    eprintln!("after changing 10 files: {changed:?} in {:?}", t.elapsed());
+    assert_eq!(changed.files_changed, 10, "{changed:?}");
+    assert_eq!(changed.files_new + changed.files_removed, 0);
+    assert_eq!(changed.index_articles, first.index_articles);
+}
