@@ -176,6 +176,12 @@ pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
     while k < spans.len() {
         let mut sp = spans[k];
         k += 1;
+        // A month or day name run into a name: `August National Association of ...`.
+        while sp.end - sp.start >= 2
+            && (lower_is(sp.start, DAYS) || (lower_is(sp.start, MONTHS) && w(sp.start).len() > 3))
+        {
+            sp.start += 1;
+        }
         let len = sp.end - sp.start;
         // Dates and days.
         if len == 1
@@ -428,8 +434,12 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
         if NEVER.contains(&lower.as_str()) {
             continue;
         }
+        // The mention keeps what the tagger marked (`The Oval`, `Lord 's` are names);
+        // the canonical name below drops the article and the possessive.
+        let marked =
+            &text[tok.tokens[sp.start].start as usize..tok.tokens[sp.end - 1].end as usize];
         mentions.push(Mention {
-            text: surface.to_string(),
+            text: marked.to_string(),
             label: lab.to_string(),
         });
         found.push(Found {
