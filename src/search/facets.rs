@@ -1,21 +1,34 @@
 //! Exact facet counts in one pass over the matching documents.
 //!
 //! Keyword facets read term ordinals from each segment's fast-field column and
-//! count them in a plain array; only ordinals that were hit are turned back into
-//! strings, and segments are merged by string, so every count is exact whatever the
-//! number of segments. Date facets (year, month, day) count days from the
-//! `published` column and roll them up.
+//! count them in a plain array. Term ordinals follow the dictionary's (byte) order,
+//! so with one segment the top values are picked on ordinals and only those are
+//! turned into strings; with several, each segment's hit values are resolved in one
+//! sorted pass over its dictionary and the sorted lists are merged by value. Either
+//! way every count is exact, whatever the number of segments. Date facets (year,
+//! month, day) count days from the `published` column and are rolled up later.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocId, Score, SegmentReader};
 
+/// The counted values of one keyword field.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct FacetList {
+    /// The most frequent values (at most the collector's `size`), largest count
+    /// first, ties in value order.
+    pub top: Vec<(String, u64)>,
+    /// Number of distinct values among the matching documents.
+    pub distinct: usize,
+}
+
 /// Counts per keyword field, and per day.
 #[derive(Debug, Default, Clone)]
 pub struct RawCounts {
-    pub keyword: Vec<HashMap<String, u64>>,
+    pub keyword: Vec<FacetList>,
     /// Articles per day, keyed by days since 1970-01-01.
     pub days: BTreeMap<i64, u64>,
 }
@@ -24,13 +37,85 @@ pub struct RawCounts {
 pub struct FacetCounter {
     pub keyword_fields: Vec<String>,
     pub date_field: Option<String>,
+    /// Values kept per keyword field (`usize::MAX` for all).
+    pub size: usize,
+}
+
+/// One segment's counts for one keyword field.
+pub struct SegmentCounts {
+    column: Option<StrColumn>,
+    counts: Vec<u32>,
+}
+
+pub struct SegmentFruit {
+    keyword: Vec<SegmentCounts>,
+    days: BTreeMap<i64, u64>,
 }
 
 pub struct SegmentCounter {
-    columns: Vec<Option<StrColumn>>,
-    counts: Vec<Vec<u32>>,
+    keyword: Vec<SegmentCounts>,
     dates: Option<Column<tantivy::DateTime>>,
-    days: HashMap<i64, u64>,
+    days: BTreeMap<i64, u64>,
+}
+
+/// Largest count first, then smaller ordinal (= value order) first.
+fn by_count(a: &(u64, u32), b: &(u64, u32)) -> Ordering {
+    b.1.cmp(&a.1).then(a.0.cmp(&b.0))
+}
+
+impl SegmentCounts {
+    /// `(ordinal, count)` of every value that was hit.
+    fn hits(&self) -> Vec<(u64, u32)> {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(ord, n)| (ord as u64, *n))
+            .collect()
+    }
+
+    /// Resolves sorted ordinals to their values.
+    fn resolve(&self, ords: &[(u64, u32)]) -> Vec<(String, u64)> {
+        let mut out = Vec::with_capacity(ords.len());
+        let Some(col) = &self.column else {
+            return out;
+        };
+        let sorted: Vec<u64> = ords.iter().map(|(o, _)| *o).collect();
+        let mut i = 0;
+        // Ordinals taken from this column's own documents are always in its
+        // dictionary; a read error would only drop values from the counts.
+        let _ = col.dictionary().sorted_ords_to_term_cb(&sorted, |bytes| {
+            if let Some((_, n)) = ords.get(i) {
+                out.push((String::from_utf8_lossy(bytes).into_owned(), u64::from(*n)));
+            }
+            i += 1;
+        });
+        out
+    }
+}
+
+fn top_of(mut all: Vec<(String, u64)>, size: usize) -> Vec<(String, u64)> {
+    let cmp = |a: &(String, u64), b: &(String, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+    if size < all.len() {
+        all.select_nth_unstable_by(size, cmp);
+        all.truncate(size);
+    }
+    all.sort_unstable_by(cmp);
+    all
+}
+
+/// Merges lists sorted by value, adding the counts of equal values.
+fn merge_sorted(lists: Vec<Vec<(String, u64)>>) -> Vec<(String, u64)> {
+    let mut all: Vec<(String, u64)> = lists.into_iter().flatten().collect();
+    all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(String, u64)> = Vec::with_capacity(all.len());
+    for (v, n) in all {
+        match out.last_mut() {
+            Some((last, m)) if *last == v => *m += n,
+            _ => out.push((v, n)),
+        }
+    }
+    out
 }
 
 impl Collector for FacetCounter {
@@ -38,22 +123,20 @@ impl Collector for FacetCounter {
     type Child = SegmentCounter;
 
     fn for_segment(&self, _id: u32, reader: &SegmentReader) -> tantivy::Result<SegmentCounter> {
-        let mut columns = Vec::with_capacity(self.keyword_fields.len());
-        let mut counts = Vec::with_capacity(self.keyword_fields.len());
+        let mut keyword = Vec::with_capacity(self.keyword_fields.len());
         for name in &self.keyword_fields {
-            let col = reader.fast_fields().str(name)?;
-            counts.push(vec![0u32; col.as_ref().map_or(0, |c| c.num_terms())]);
-            columns.push(col);
+            let column = reader.fast_fields().str(name)?;
+            let counts = vec![0u32; column.as_ref().map_or(0, |c| c.num_terms())];
+            keyword.push(SegmentCounts { column, counts });
         }
         let dates = match &self.date_field {
             Some(name) => Some(reader.fast_fields().date(name)?),
             None => None,
         };
         Ok(SegmentCounter {
-            columns,
-            counts,
+            keyword,
             dates,
-            days: HashMap::new(),
+            days: BTreeMap::new(),
         })
     }
 
@@ -61,33 +144,74 @@ impl Collector for FacetCounter {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<RawCounts>) -> tantivy::Result<RawCounts> {
-        let mut out = RawCounts {
-            keyword: vec![HashMap::new(); self.keyword_fields.len()],
-            days: BTreeMap::new(),
-        };
+    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<RawCounts> {
+        let mut days = BTreeMap::new();
+        let mut per_field: Vec<Vec<SegmentCounts>> =
+            (0..self.keyword_fields.len()).map(|_| Vec::new()).collect();
         for fruit in fruits {
-            for (into, from) in out.keyword.iter_mut().zip(fruit.keyword) {
-                for (k, v) in from {
-                    *into.entry(k).or_insert(0) += v;
+            for (d, n) in fruit.days {
+                *days.entry(d).or_insert(0) += n;
+            }
+            for (i, seg) in fruit.keyword.into_iter().enumerate() {
+                if let Some(v) = per_field.get_mut(i) {
+                    v.push(seg);
                 }
             }
-            for (d, n) in fruit.days {
-                *out.days.entry(d).or_insert(0) += n;
+        }
+        let keyword = per_field
+            .into_iter()
+            .map(|segments| self.merge_field(segments))
+            .collect();
+        Ok(RawCounts { keyword, days })
+    }
+}
+
+impl FacetCounter {
+    fn merge_field(&self, segments: Vec<SegmentCounts>) -> FacetList {
+        let live: Vec<(SegmentCounts, Vec<(u64, u32)>)> = segments
+            .into_iter()
+            .map(|s| {
+                let h = s.hits();
+                (s, h)
+            })
+            .filter(|(_, h)| !h.is_empty())
+            .collect();
+        match live.len() {
+            0 => FacetList::default(),
+            1 => {
+                // One segment: choose the top on ordinals, resolve only those.
+                let (seg, mut hits) = live.into_iter().next().unwrap_or_else(|| unreachable!());
+                let distinct = hits.len();
+                if self.size < hits.len() {
+                    hits.select_nth_unstable_by(self.size, by_count);
+                    hits.truncate(self.size);
+                }
+                hits.sort_unstable_by_key(|(ord, _)| *ord);
+                FacetList {
+                    top: top_of(seg.resolve(&hits), self.size),
+                    distinct,
+                }
+            }
+            _ => {
+                let lists = live.iter().map(|(seg, hits)| seg.resolve(hits)).collect();
+                let all = merge_sorted(lists);
+                FacetList {
+                    distinct: all.len(),
+                    top: top_of(all, self.size),
+                }
             }
         }
-        Ok(out)
     }
 }
 
 impl SegmentCollector for SegmentCounter {
-    type Fruit = RawCounts;
+    type Fruit = SegmentFruit;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (col, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
-            if let Some(col) = col {
+        for seg in self.keyword.iter_mut() {
+            if let Some(col) = &seg.column {
                 for ord in col.term_ords(doc) {
-                    counts[ord as usize] += 1;
+                    seg.counts[ord as usize] += 1;
                 }
             }
         }
@@ -99,29 +223,30 @@ impl SegmentCollector for SegmentCounter {
         }
     }
 
-    fn harvest(self) -> RawCounts {
-        let mut keyword = Vec::with_capacity(self.columns.len());
-        for (col, counts) in self.columns.iter().zip(self.counts) {
-            let mut map = HashMap::new();
-            if let Some(col) = col {
-                let mut s = String::new();
-                for (ord, &n) in counts.iter().enumerate() {
-                    if n == 0 {
-                        continue;
-                    }
-                    s.clear();
-                    // An ordinal taken from this column's own documents is always in
-                    // its dictionary; a failed read would only drop that value.
-                    if col.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
-                        *map.entry(s.clone()).or_insert(0) += n as u64;
-                    }
-                }
-            }
-            keyword.push(map);
+    fn harvest(self) -> SegmentFruit {
+        SegmentFruit {
+            keyword: self.keyword,
+            days: self.days,
         }
-        RawCounts {
-            keyword,
-            days: self.days.into_iter().collect(),
-        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merging_adds_equal_values_and_top_breaks_ties_by_value() {
+        let a = vec![("EU".to_string(), 2), ("NATO".to_string(), 3)];
+        let b = vec![("NATO".to_string(), 1), ("UN".to_string(), 2)];
+        let merged = merge_sorted(vec![a, b]);
+        assert_eq!(
+            merged,
+            vec![("EU".into(), 2), ("NATO".into(), 4), ("UN".into(), 2)]
+        );
+        assert_eq!(
+            top_of(merged, 2),
+            vec![("NATO".into(), 4), ("EU".into(), 2)]
+        );
     }
 }

@@ -12,7 +12,6 @@ mod stats;
 mod suggest;
 mod timeline;
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -22,7 +21,7 @@ use tantivy::{DocAddress, Order, TantivyDocument};
 use time::Date;
 
 pub use dedup::{near, simhash, NEAR_BITS};
-pub use facets::{FacetCounter, RawCounts};
+pub use facets::{FacetCounter, FacetList, RawCounts};
 pub use query::{build_query, QueryError, QueryOptions, MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_BYTES};
 pub use snippet::{Snippeter, ELLIPSIS};
 pub use stats::{stats, Stats};
@@ -213,6 +212,7 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
     let counter = FacetCounter {
         keyword_fields: keyword_fields.clone(),
         date_field: want_dates.then(|| "published".to_string()),
+        size: req.facet_size,
     };
     // Collapsing near-duplicates needs more candidates than the page shows.
     let collapse = !req.show_duplicates;
@@ -275,6 +275,7 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
             let only = FacetCounter {
                 keyword_fields: vec![name.clone()],
                 date_field: None,
+                size: req.facet_size,
             };
             let mut counts = searcher.search(&*built.without_filter(name), &only)?;
             if let Some(c) = counts.keyword.pop() {
@@ -499,31 +500,33 @@ fn facet_results(wanted: &[Facet], raw: RawCounts, size: usize) -> Vec<FacetCoun
     let mut keyword = raw.keyword.into_iter();
     let mut out = Vec::new();
     for f in wanted {
-        let (mut counts, by_value): (Vec<FacetValue>, bool) = match f {
+        let (counts, distinct) = match f {
             Facet::Field(_) => {
-                let map = keyword.next().unwrap_or_default();
-                (to_values(map), false)
+                let list = keyword.next().unwrap_or_default();
+                let counts = list
+                    .top
+                    .into_iter()
+                    .map(|(value, count)| FacetValue { value, count })
+                    .collect();
+                (counts, list.distinct)
             }
             Facet::Year | Facet::Month | Facet::Day => {
-                let mut map: HashMap<String, u64> = HashMap::new();
+                let mut map: std::collections::BTreeMap<String, u64> = Default::default();
                 for (day, n) in &raw.days {
-                    let label = day_label(*day, f);
-                    *map.entry(label).or_insert(0) += n;
+                    *map.entry(day_label(*day, f)).or_insert(0) += n;
                 }
-                (to_values(map), true)
+                let distinct = map.len();
+                // Dates stay in time order; when cut, the most recent are kept.
+                let mut counts: Vec<FacetValue> = map
+                    .into_iter()
+                    .map(|(value, count)| FacetValue { value, count })
+                    .collect();
+                if counts.len() > size {
+                    counts.drain(..counts.len() - size);
+                }
+                (counts, distinct)
             }
         };
-        let distinct = counts.len();
-        if by_value {
-            counts.sort_by(|a, b| a.value.cmp(&b.value));
-            // Dates stay in time order; when cut, keep the most recent ones.
-            if counts.len() > size {
-                counts.drain(..counts.len() - size);
-            }
-        } else {
-            counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-            counts.truncate(size);
-        }
         out.push(FacetCounts {
             field: f.name().to_string(),
             counts,
@@ -531,12 +534,6 @@ fn facet_results(wanted: &[Facet], raw: RawCounts, size: usize) -> Vec<FacetCoun
         });
     }
     out
-}
-
-fn to_values(map: HashMap<String, u64>) -> Vec<FacetValue> {
-    map.into_iter()
-        .map(|(value, count)| FacetValue { value, count })
-        .collect()
 }
 
 fn day_label(day: i64, facet: &Facet) -> String {

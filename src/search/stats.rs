@@ -44,6 +44,7 @@ pub fn stats(store: &Store, top: usize) -> Result<Stats, SearchError> {
             "place".into(),
         ],
         date_field: Some("published".into()),
+        size: top,
     };
     let (n, raw) = searcher.search(&AllQuery, &(Count, counter))?;
     let day = |d: i64| {

@@ -98,6 +98,7 @@ pub fn timeline(
     let counter = FacetCounter {
         keyword_fields: Vec::new(),
         date_field: Some("published".into()),
+        size: 0,
     };
     let (total, raw) = searcher.search(&*built.full, &(tantivy::collector::Count, counter))?;
     let mut per_bucket: std::collections::BTreeMap<Date, u64> = Default::default();
