@@ -340,11 +340,21 @@ fn ap89() {
         let text = String::from_utf8_lossy(&std::fs::read(&f).expect("read")).into_owned();
         for doc in text.split("<DOC>").skip(1) {
             if !doc.contains("<HEAD>") {
-                without_head.insert(between(doc, "<DOCNO>", "</DOCNO>").unwrap_or("").trim().to_string());
+                without_head.insert(
+                    between(doc, "<DOCNO>", "</DOCNO>")
+                        .unwrap_or("")
+                        .trim()
+                        .to_string(),
+                );
             }
         }
     }
-    for a in r.articles.iter().filter(|a| without_head.contains(&a.id)).take(60) {
+    for a in r
+        .articles
+        .iter()
+        .filter(|a| without_head.contains(&a.id))
+        .take(60)
+    {
         println!("  no HEAD: {} -> {:?}", a.id, a.headline);
     }
     assert_eq!(ok, 2228);
@@ -361,6 +371,9 @@ fn html_pages() {
     let heads = r.articles.iter().filter(|a| a.headline.is_some()).count();
     let dates = r.articles.iter().filter(|a| a.published.is_some()).count();
     println!("  headline {heads}/91, date {dates}/91");
+    for a in r.articles.iter().filter(|a| a.published.is_none()) {
+        println!("  no date: {}", a.path);
+    }
     if let Some(out) = std::env::var_os("NEWSWIRE_HTML_PRED") {
         let mut map = serde_json::Map::new();
         for a in &r.articles {

@@ -126,6 +126,8 @@ fn one_line(s: &str) -> String {
 
 fn metadata(doc: &Document) -> Meta {
     let mut m = Meta::default();
+    // `datePublished` of a non-article object (a Yoast `WebPage` in an `@graph`).
+    let mut any_date: Option<String> = None;
     for script in doc.select(&LD_JSON) {
         let raw: String = script.text().collect();
         let Ok(v) = serde_json::from_str::<Value>(raw.trim().trim_end_matches(';')) else {
@@ -152,6 +154,12 @@ fn metadata(doc: &Document) -> Meta {
                         m.section = m.section.take().or_else(|| s("articleSection"));
                         m.publisher = m.publisher.take().or_else(|| s("publisher"));
                         m.url = m.url.take().or_else(|| s("url"));
+                    }
+                    if any_date.is_none() {
+                        any_date = o
+                            .get("datePublished")
+                            .map(ld_text)
+                            .filter(|s| !s.is_empty());
                     }
                     stack.extend(o.values().filter(|v| v.is_object() || v.is_array()));
                 }
@@ -203,7 +211,7 @@ fn metadata(doc: &Document) -> Meta {
             "article:modified_time",
         ])
     });
-    m.date = m.date.take().or_else(|| {
+    m.date = m.date.take().or(any_date).or_else(|| {
         doc.select(&TIME)
             .find_map(|t| t.value().attr("datetime").map(str::to_string))
     });

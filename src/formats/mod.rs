@@ -658,7 +658,15 @@ mod tests {
                     }
                     _ => {
                         let i = next(bytes.len());
-                        let junk: &[u8] = [b"<DOC>".as_slice(), b"</REUTERS>", b"{\"title\": [", b"<div class=\"comment\">", b"\xff\xfe", b"&#", b"\n\n"][next(7)];
+                        let junk: &[u8] = [
+                            b"<DOC>".as_slice(),
+                            b"</REUTERS>",
+                            b"{\"title\": [",
+                            b"<div class=\"comment\">",
+                            b"\xff\xfe",
+                            b"&#",
+                            b"\n\n",
+                        ][next(7)];
                         bytes.splice(i..i, junk.iter().copied());
                     }
                 }

@@ -155,7 +155,9 @@ fn headline(doc: &str) -> Option<String> {
             // not the `MORE` or state names of lists.
             let before_text = &doc[..doc.find("<TEXT>").unwrap_or(doc.len())];
             tags(before_text, "NOTE").find_map(|n| {
-                usable(n).filter(|t| t.split_whitespace().count() >= 3 && t.chars().any(char::is_lowercase))
+                usable(n).filter(|t| {
+                    t.split_whitespace().count() >= 3 && t.chars().any(char::is_lowercase)
+                })
             })
         })
         .or_else(|| {
