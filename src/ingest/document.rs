@@ -14,9 +14,19 @@ pub struct DocumentBuilder {
     f: Fields,
 }
 
-/// Seconds since the Unix epoch at the start of `d` (UTC).
+/// Seconds since the Unix epoch at the start of `d` (UTC), clamped to what tantivy
+/// can represent (nanoseconds in an `i64`: the years 1678 to 2261), so a date from
+/// a filter such as `--to 9999-12-31` cannot overflow.
 pub fn date_to_tantivy(d: Date) -> DateTime {
-    DateTime::from_timestamp_secs(d.midnight().assume_utc().unix_timestamp())
+    const LIMIT: i64 = i64::MAX / 1_000_000_000;
+    let secs = d.midnight().assume_utc().unix_timestamp();
+    DateTime::from_timestamp_secs(secs.clamp(-LIMIT, LIMIT))
+}
+
+/// Whether tantivy can store `d` exactly. Dates it cannot (a parser's misreading
+/// such as the year 20051) are left out of the index rather than stored wrong.
+pub fn storable_date(d: Date) -> bool {
+    (1678..=2261).contains(&d.year())
 }
 
 impl DocumentBuilder {
@@ -36,13 +46,13 @@ impl DocumentBuilder {
         text(&mut doc, f.headline, &a.headline);
         doc.add_text(f.body, &a.body);
         text(&mut doc, f.source, &a.source);
-        if let Some(d) = a.published {
+        if let Some(d) = a.published.filter(|d| storable_date(*d)) {
             doc.add_date(f.published, date_to_tantivy(d));
         }
         if let Some(dl) = &a.dateline {
             text(&mut doc, f.dateline, &dl.place);
             text(&mut doc, f.agency, &dl.agency);
-            if let Some(d) = dl.date {
+            if let Some(d) = dl.date.filter(|d| storable_date(*d)) {
                 doc.add_date(f.dateline_date, date_to_tantivy(d));
             }
         }
@@ -74,4 +84,21 @@ impl DocumentBuilder {
 /// Convenience: one document from one article.
 pub fn to_document(fields: Fields, a: &Article) -> TantivyDocument {
     DocumentBuilder::new(fields).build(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_tantivy_cannot_hold_do_not_overflow() {
+        let far = Date::from_calendar_date(9999, time::Month::December, 31).expect("date");
+        let _ = date_to_tantivy(far);
+        let early = Date::from_calendar_date(-9999, time::Month::January, 1).expect("date");
+        let _ = date_to_tantivy(early);
+        assert!(!storable_date(far));
+        assert!(storable_date(
+            Date::from_calendar_date(2005, time::Month::November, 1).expect("date")
+        ));
+    }
 }

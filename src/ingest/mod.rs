@@ -39,7 +39,7 @@ use serde::Serialize;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 pub use discover::{discover, Discovered};
-pub use document::{date_to_tantivy, to_document, DocumentBuilder};
+pub use document::{date_to_tantivy, storable_date, to_document, DocumentBuilder};
 pub use manifest::{ArticleRef, DedupKey, FileEntry, Manifest, ManifestError};
 
 use crate::article::{format_date, Article};
@@ -598,23 +598,41 @@ fn read_file(job: &Job, ctx: &WorkerContext) -> Done {
 
     let mut articles = Vec::new();
     let mut bad = Vec::new();
-    let result = formats::parse_file(&job.path, ctx.format, &mut |item| match item {
-        Ok(mut article) => {
-            if let Some(x) = ctx
-                .extractor
-                .get_or_init(|| ctx.entities.then(Extractor::new))
-            {
-                x.annotate(&mut article);
+    // A panic while parsing (a parser bug) costs this file, not the run.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        formats::parse_file(&job.path, ctx.format, &mut |item| match item {
+            Ok(mut article) => {
+                if let Some(x) = ctx
+                    .extractor
+                    .get_or_init(|| ctx.entities.then(Extractor::new))
+                {
+                    x.annotate(&mut article);
+                }
+                let r = ArticleRef {
+                    id: article.id.clone(),
+                    hash: content_hash(&article),
+                    stored: false,
+                };
+                articles.push((r, ctx.builder.build(&article)));
             }
-            let r = ArticleRef {
-                id: article.id.clone(),
-                hash: content_hash(&article),
-                stored: false,
-            };
-            articles.push((r, ctx.builder.build(&article)));
+            Err(e) => bad.push(e),
+        })
+    }));
+    let result = match parsed {
+        Ok(r) => r,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            articles.clear();
+            bad.clear();
+            Err(ParseError::Skipped(format!(
+                "internal error while reading this file ({what}); please report it"
+            )))
         }
-        Err(e) => bad.push(e),
-    });
+    };
     for e in bad {
         ctx.articles_skipped.fetch_add(1, Ordering::Relaxed);
         match e {

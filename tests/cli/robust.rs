@@ -66,6 +66,35 @@ fn story_path(root: &Path, i: usize) -> PathBuf {
         .join(format!("story{i:05}.txt"))
 }
 
+/// Writes `files` JSON Lines files of `per_file` articles each under `root/jsonl`
+/// (ids `j{file}-{k}`): files whose articles must go in whole or not at all.
+fn write_jsonl(root: &Path, files: usize, per_file: usize) {
+    let dir = root.join("jsonl");
+    fs::create_dir_all(&dir).expect("mkdir");
+    for f in 0..files {
+        let mut text = String::new();
+        for k in 0..per_file {
+            let w = word(100_000 + f * per_file + k);
+            text.push_str(&format!(
+                "{{\"id\": \"j{f}-{k}\", \"title\": \"Export {w}\", \"text\": \"Exported story {w} about cranes and ships.\"}}\n"
+            ));
+        }
+        fs::write(dir.join(format!("export{f:03}.jsonl")), text).expect("write");
+    }
+}
+
+/// JSON Lines files whose articles are only partly in `ids`.
+fn partial_files(ids: &BTreeSet<String>, files: usize, per_file: usize) -> Vec<usize> {
+    (0..files)
+        .filter(|f| {
+            let n = (0..per_file)
+                .filter(|k| ids.contains(&format!("j{f}-{k}")))
+                .count();
+            n != 0 && n != per_file
+        })
+        .collect()
+}
+
 /// Writes `n` one-story files under `root`, 20 folders.
 fn write_corpus(root: &Path, n: usize) {
     for i in 0..n {
@@ -108,7 +137,7 @@ fn hits(dir: &Path, q: &str) -> u64 {
 
 /// Every article id in the index.
 fn ids(dir: &Path) -> BTreeSet<String> {
-    let s = search(dir, &["", "--limit", "10000"]);
+    let s = search(dir, &["", "--limit", "10000", "--duplicates", "show"]);
     assert_eq!(s.hits.len() as u64, s.total(), "all hits returned");
     s.hits.into_iter().map(|h| h.id).collect()
 }
@@ -391,6 +420,7 @@ fn kill_and_resume(n: usize, kills: usize, rng: &mut Rng, want: &(BTreeSet<Strin
     for i in (0..n).step_by(n / 5) {
         fs::copy(story_path(&c, i), extra.join(format!("copy{i}.txt"))).expect("copy");
     }
+    write_jsonl(&c, JSONL_FILES, JSONL_PER_FILE);
     let mut previous = 0;
     for k in 0..kills {
         let mut child = spawn_index(dir.path(), &["c", "--commit-every", "40"]);
@@ -414,13 +444,22 @@ fn kill_and_resume(n: usize, kills: usize, rng: &mut Rng, want: &(BTreeSet<Strin
             "kill {k} after {delay:?} ({status:?}): index and manifest disagree"
         );
         assert!(now >= previous, "committed work is never lost");
-        assert!(now <= n as u64);
+        assert!(now <= (n + JSONL_FILES * JSONL_PER_FILE) as u64);
+        let partial = partial_files(&ids(dir.path()), JSONL_FILES, JSONL_PER_FILE);
+        assert!(
+            partial.is_empty(),
+            "kill {k}: files only partly indexed: {partial:?}"
+        );
         previous = now;
         eprintln!("kill {k} after {delay:?}: {now} articles committed");
     }
     let done = index(dir.path(), &["c"]);
     assert!(!done.interrupted);
-    assert_eq!(done.index_articles, n as u64, "{done:?}");
+    assert_eq!(
+        done.index_articles,
+        (n + JSONL_FILES * JSONL_PER_FILE) as u64,
+        "{done:?}"
+    );
     assert_eq!(
         ids(dir.path()),
         want.0,
@@ -441,11 +480,20 @@ fn reference_with_copies(n: usize) -> (BTreeSet<String>, u64) {
     for i in (0..n).step_by(n / 5) {
         fs::copy(story_path(&c, i), extra.join(format!("copy{i}.txt"))).expect("copy");
     }
+    write_jsonl(&c, JSONL_FILES, JSONL_PER_FILE);
     index(dir.path(), &["c"]);
     let r = (ids(dir.path()), hits(dir.path(), "cranes"));
-    assert_eq!(r.0.len(), n, "copies are not stored twice");
+    assert_eq!(
+        r.0.len(),
+        n + JSONL_FILES * JSONL_PER_FILE,
+        "copies are not stored twice"
+    );
     r
 }
+
+/// Multi-article files in the kill tests.
+const JSONL_FILES: usize = 30;
+const JSONL_PER_FILE: usize = 25;
 
 #[test]
 fn killed_indexing_resumes_to_the_same_index() {
