@@ -213,6 +213,7 @@ impl Store {
             path: dir.to_path_buf(),
             source,
         };
+        remove_discarded(dir);
         if dir.join(META_FILE).exists() {
             if rebuild {
                 discard(dir)?;
@@ -306,6 +307,34 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Name of the sibling an index is moved to before `--rebuild` deletes it.
+fn discarded_prefix(dir: &Path) -> String {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".into());
+    format!(".{name}.discarded-")
+}
+
+/// Finishes deleting indexes a `--rebuild` that was killed had moved aside.
+fn remove_discarded(dir: &Path) {
+    let prefix = discarded_prefix(dir);
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let mine = format!("{prefix}{}", std::process::id());
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&prefix) && name != mine {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// Deletes the newswire index at `dir`, holding its writer lock while doing so.
 /// The directory is first renamed aside, so a crash midway leaves either the old
 /// index whole or no index (never half of one).
@@ -323,11 +352,7 @@ fn discard(dir: &Path) -> Result<(), StoreError> {
     if lock.try_lock_exclusive().is_err() {
         return Err(StoreError::Locked(dir.to_path_buf()));
     }
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "index".into());
-    let aside = dir.with_file_name(format!(".{name}.discarded-{}", std::process::id()));
+    let aside = dir.with_file_name(format!("{}{}", discarded_prefix(dir), std::process::id()));
     fs::rename(dir, &aside).map_err(io)?;
     drop(lock);
     fs::remove_dir_all(&aside).map_err(|source| StoreError::Io {

@@ -398,12 +398,23 @@ fn rebuild_starts_over() {
     let dir = tempfile::tempdir().expect("temp");
     write_corpus(&dir.path().join("c"), 6);
     index(dir.path(), &["c"]);
+    // What a --rebuild killed half-way through deleting leaves beside the index.
+    let leftover = dir.path().join(".index.discarded-999999");
+    fs::create_dir(&leftover).expect("mkdir");
+    fs::write(leftover.join("x.store"), b"old").expect("write");
     let s = index(dir.path(), &["--rebuild", "c"]);
     assert_eq!(
         (s.files_new, s.articles, s.index_articles),
         (6, 6, 6),
         "{s:?}"
     );
+    assert!(!leftover.exists(), "the leftover is cleaned up");
+    let names: Vec<String> = fs::read_dir(dir.path())
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("discarded")), "{names:?}");
 }
 
 // ---------------------------------------------------------------- crash safety
