@@ -13,13 +13,17 @@ parsing, entities):
   AFP     AFP_ENG_YYYYMMDD.NNNN.txt file name
   Reuters NEWID + k*100000, <DATE> year
   AP89    DOCNO APyyMMDD-NNNN and FILEID year (two digits: 89-k)
-  BBC     file name cKKK-NNN.txt in the same category folder
-  HTML    file name HASH-cKKK.html.gz (page content unchanged)
+  BBC     file name cKKK-NNN.txt in the same category folder; BBC stories carry no
+          date, so the headline line gets ` [synthetic copy k]` (newswire would
+          otherwise, rightly, index an identical story only once)
+  HTML    file name HASH-cKKK.html.gz, ISO dates (YYYY-MM-DD, years 1900-2100) in the
+          page shifted k years back
 The last copy is partial: the same share of every format, so the mix stays the same.
 Articles go to OUT_DIR/articles/ (index that folder); OUT_DIR/README.txt says what it is.
 Never write it inside the repository: use target/scale/ or any folder outside.
 """
 import argparse
+import gzip
 import math
 import os
 import re
@@ -72,6 +76,11 @@ REUTERS_NEWID = re.compile(r'NEWID="(\d+)"')
 REUTERS_DATE = re.compile(r"(<DATE>\s*\d{1,2}-[A-Z]{3}-)(\d{4})")
 AP_DOCNO = re.compile(r"(<DOCNO>\s*AP)(\d\d)(\d{4}-\d+)")
 AP_FILEID = re.compile(r"(<FILEID>AP-[A-Z]+-\d\d-\d\d-)(\d\d)")
+ISO_DATE = re.compile(rb"\b(19\d\d|20\d\d|2100)-(\d\d)-(\d\d)")
+
+
+def shift_iso(data, k):
+    return ISO_DATE.sub(lambda x: str(int(x.group(1)) - k).encode() + b"-" + x.group(2) + b"-" + x.group(3), data)
 
 
 def take(items, frac):
@@ -126,11 +135,18 @@ def write_copy(src, out, k, frac):
         write(os.path.join(base, "ap89", name), "".join(docs).encode("latin-1"))
     for rel, data in take(src["bbc"], frac):
         cat, fn = rel.split("/", 1)
-        name = fn if k == 0 else f"c{k:03d}-{fn}"
+        name = fn
+        if k > 0:
+            name = f"c{k:03d}-{fn}"
+            first, nl, rest = data.partition(b"\n")
+            data = first.rstrip(b"\r") + f" [synthetic copy {k}]".encode() + nl + rest
         write(os.path.join(base, "bbc", cat, name), data)
         n += 1
     for fn, data in take(src["html"], frac):
-        name = fn if k == 0 else fn.replace(".html.gz", f"-c{k:03d}.html.gz")
+        name = fn
+        if k > 0:
+            name = fn.replace(".html.gz", f"-c{k:03d}.html.gz")
+            data = gzip.compress(shift_iso(gzip.decompress(data), k), compresslevel=6, mtime=0)
         write(os.path.join(base, "html-pages", name), data)
         n += 1
     return n
