@@ -78,6 +78,12 @@ pub enum StoreError {
          wait for it to finish"
     )]
     Locked(PathBuf),
+    /// Files of the index do not match their checksums (damaged on disk).
+    #[error(
+        "the index at {path} is damaged ({files}); its source files are untouched: rebuild \
+         it with `newswire index --rebuild FOLDER...`"
+    )]
+    Damaged { path: PathBuf, files: String },
     /// The embedded schema is invalid (a build defect).
     #[error("schema: {0}")]
     Schema(#[from] SchemaError),
@@ -255,6 +261,28 @@ impl Store {
             fields,
             meta,
         })
+    }
+
+    /// Checks every file of the last commit against its checksum (reads the whole
+    /// index once). tantivy notices a truncated file when it opens it, but not
+    /// bytes changed in place, which would otherwise give wrong results silently.
+    pub fn verify(&self) -> Result<(), StoreError> {
+        let damaged = |files: String| StoreError::Damaged {
+            path: self.dir.clone(),
+            files,
+        };
+        match self.index.validate_checksum() {
+            Ok(bad) if bad.is_empty() => Ok(()),
+            Ok(bad) => {
+                let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
+                names.sort();
+                Err(damaged(format!(
+                    "checksum mismatch in {}",
+                    names.join(", ")
+                )))
+            }
+            Err(e) => Err(damaged(e.to_string())),
+        }
     }
 
     /// Bytes the index takes on disk.

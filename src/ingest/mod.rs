@@ -175,6 +175,9 @@ pub enum IngestError {
     /// The file manifest could not be read or written.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    /// The index is damaged.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// Writing the manifest of a commit failed (the commit did not happen).
     #[error("committing to the index at {path}: {reason}{hint}")]
     Commit {
@@ -238,7 +241,9 @@ pub fn run(
         )) => return Err(IngestError::Locked(store.dir.clone())),
         Err(source) => return Err(write_error(&store.dir, source)),
     };
-    // Read only once the lock is held: nobody else can commit under us now.
+    // Never build on a damaged index (checked once the lock is held: nobody else
+    // can commit under us now).
+    store.verify()?;
     let manifest = Manifest::load(store)?;
 
     let found = discover(&opts.inputs);

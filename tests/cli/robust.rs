@@ -996,6 +996,26 @@ fn a_corrupted_index_file_is_a_clear_error() {
             out.status
         );
     }
+    // Bytes changed in place (the file keeps its length): searching cannot notice
+    // cheaply, but indexing checks every file first and refuses to build on it.
+    for e in fs::read_dir(&idx).expect("ls").flatten() {
+        if e.path().extension().and_then(|x| x.to_str()) == Some("store") {
+            let mut bytes = fs::read(e.path()).expect("read");
+            let at = bytes.len() / 3;
+            bytes[at] ^= 0x5a;
+            fs::write(e.path(), bytes).expect("w");
+        }
+    }
+    let out = index_cmd(dir.path(), &["c"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        contains(&out.stderr, "is damaged (checksum mismatch in ")
+            && contains(&out.stderr, ".store")
+            && contains(&out.stderr, "--rebuild"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     // Corrupt tantivy metadata.
     fs::write(idx.join("meta.json"), b"{\"segments\": [").expect("w");
     let out = newswire(dir.path())
