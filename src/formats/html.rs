@@ -114,6 +114,12 @@ fn parse_page(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
     art.source = meta.publisher.clone();
     art.url = meta.url.clone();
     art.body = extract::article_body(&doc, meta.body.as_deref(), art.headline.as_deref());
+    // A wire dateline opening the story (`BAGHDAD (Reuters) - `) is recorded; the body
+    // keeps it, as the page shows it.
+    if let Some(mut found) = super::dateline::find(&art.body) {
+        found.resolve_date(art.published);
+        art.dateline = Some(found.dateline);
+    }
     if art.body.is_empty() && art.headline.is_none() {
         return Err(cursor.error("page", "no article text found in the page"));
     }
@@ -330,6 +336,18 @@ mod tests {
         ] {
             assert!(!a.body.contains(junk), "{junk} in body: {}", a.body);
         }
+    }
+
+    #[test]
+    fn wire_dateline_in_a_page() {
+        let page = "<html><body><article><time datetime=\"2030-02-03\">3 February 2030</time><p>OSLO, Feb 2 (Reuters) - Norway's wealth fund said on Monday it had sold its stakes in two mining companies.</p><p>The fund gave no reason for the sales.</p></article></body></html>";
+        let a = &articles(&Html, page, "p/oslo.html")[0];
+        let d = a.dateline.as_ref().expect("dateline");
+        assert_eq!(d.place.as_deref(), Some("Oslo"));
+        assert_eq!(d.agency.as_deref(), Some("Reuters"));
+        assert_eq!(d.date, Some(date!(2030 - 02 - 02)));
+        assert!(a.body.starts_with("OSLO, Feb 2 (Reuters) - Norway"), "{}", a.body);
+        assert!(!a.body.contains("3 February"));
     }
 
     #[test]
