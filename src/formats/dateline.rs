@@ -35,6 +35,12 @@ static MONTH_DAY: Lazy<Regex> = Lazy::new(|| {
     )
     .expect("valid regex")
 });
+static DAY_MONTH: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[\s,.])(\d{1,2})\s+(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?:\s+(\d{4}))?\s*,?$",
+    )
+    .expect("valid regex")
+});
 static PLACE_OK: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"^[A-Z][A-Za-z\u{c0}-\u{17f}'\u{2019}.\- ]*[A-Za-z.\u{c0}-\u{17f}]$")
         .expect("valid regex")
@@ -107,15 +113,32 @@ pub(crate) fn parse_prefix(prefix: &str) -> Option<Found> {
     }
     let mut month_day = None;
     let mut year = None;
-    if let Some(c) = MONTH_DAY.captures(rest) {
-        let month = month_from_name(&c[1])?;
-        let day: u8 = c[2].parse().ok()?;
+    let month_first = MONTH_DAY.captures(rest).map(|c| {
+        (
+            c.get(0).map_or(0, |m| m.start()),
+            c[1].to_string(),
+            c[2].to_string(),
+            c.get(3).map(|y| y.as_str().to_string()),
+        )
+    });
+    let day_first = || {
+        DAY_MONTH.captures(rest).map(|c| {
+            (
+                c.get(0).map_or(0, |m| m.start()),
+                c[2].to_string(),
+                c[1].to_string(),
+                c.get(3).map(|y| y.as_str().to_string()),
+            )
+        })
+    };
+    if let Some((start, month, day, y)) = month_first.or_else(day_first) {
+        let month = month_from_name(&month)?;
+        let day: u8 = day.parse().ok()?;
         if !(1..=31).contains(&day) {
             return None;
         }
         month_day = Some((month, day));
-        year = c.get(3).and_then(|y| y.as_str().parse().ok());
-        let start = c.get(0).map_or(rest.len(), |m| m.start());
+        year = y.and_then(|y| y.parse().ok());
         rest = rest[..start].trim_end_matches([',', '.', ' ']);
         // `SEOUL. April 11, April 11`: a second month-day before the first.
         if let Some(c2) = MONTH_DAY.captures(rest) {
@@ -386,6 +409,10 @@ mod tests {
         let f = find("NEW YORK (AP) -- Stocks rose").expect("dateline");
         assert_eq!(f.dateline.place.as_deref(), Some("New York"));
         assert_eq!(f.month_day, None);
+
+        let f = find("LONDON, 2 December (AFP) - Shares").expect("day-first dateline");
+        assert_eq!(f.dateline.place.as_deref(), Some("London"));
+        assert_eq!(f.month_day, Some((Month::December, 2)));
 
         let f = find("TOKYO, March 2 - The yen").expect("dateline");
         assert_eq!(f.dateline.place.as_deref(), Some("Tokyo"));

@@ -346,7 +346,11 @@ mod tests {
         assert_eq!(d.place.as_deref(), Some("Oslo"));
         assert_eq!(d.agency.as_deref(), Some("Reuters"));
         assert_eq!(d.date, Some(date!(2030 - 02 - 02)));
-        assert!(a.body.starts_with("OSLO, Feb 2 (Reuters) - Norway"), "{}", a.body);
+        assert!(
+            a.body.starts_with("OSLO, Feb 2 (Reuters) - Norway"),
+            "{}",
+            a.body
+        );
         assert!(!a.body.contains("3 February"));
     }
 

@@ -517,7 +517,11 @@ fn clean_out(dom: &Dom, i: usize, score: &[f64]) -> bool {
         // A publication date standing alone in the article block, not inside a sentence.
         "time" => {
             let parent = dom.nodes[i].parent;
-            parent != NONE && matches!(dom.nodes[parent].tag.as_str(), "div" | "article" | "section" | "main" | "header" | "body")
+            parent != NONE
+                && matches!(
+                    dom.nodes[parent].tag.as_str(),
+                    "div" | "article" | "section" | "main" | "header" | "body"
+                )
         }
         "p" => s.text > 0 && ld > 0.6,
         "div" | "section" | "ul" | "ol" | "table" | "form" | "dl" | "center" => {
