@@ -249,6 +249,14 @@ pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
                 }
             }
         }
+        // Titles are not part of a name: `Professor Ann Clark` -> `Ann Clark`.
+        while sp.ty == 0
+            && sp.end - sp.start >= 3
+            && word_kinds(w(sp.start)) & G_TITLE != 0
+            && word_kinds(w(sp.start)) & G_FIRST == 0
+        {
+            sp.start += 1;
+        }
         // A person's name continued by `al-Khafaji` (tagged apart or not at all).
         if sp.ty == 0 {
             while sp.end < n
@@ -298,6 +306,76 @@ pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
         }
     }
     *spans = out;
+}
+
+/// In a Title Case Headline (capitalized `Of`, `The`, `In`...) capitals say nothing: keep
+/// only the names the rest of the article or the gazetteer confirms. Only the
+/// headline (the first `headline_len` bytes) is looked at.
+pub fn drop_title_case_guesses(
+    text: &str,
+    tok: &Tokenized,
+    headline_len: usize,
+    spans: &mut Vec<Span>,
+) {
+    let w = |i: usize| tok.tokens[i].text(text);
+    let mut title_sents: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in tok.sentence_ranges() {
+        if r.is_empty() || tok.tokens[r.start].start as usize >= headline_len {
+            break;
+        }
+        let (mut long, mut cap, mut upper, mut small) = (0, 0, 0, 0);
+        for i in r.clone() {
+            let x = w(i);
+            if i > r.start
+                && matches!(
+                    x,
+                    "Of" | "The"
+                        | "In"
+                        | "To"
+                        | "A"
+                        | "For"
+                        | "And"
+                        | "On"
+                        | "With"
+                        | "At"
+                        | "By"
+                        | "From"
+                        | "Is"
+                        | "Are"
+                        | "As"
+                        | "After"
+                        | "Over"
+                )
+            {
+                small += 1;
+            }
+            if x.chars().count() >= 4
+                && x.chars()
+                    .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+            {
+                long += 1;
+                if x.starts_with(char::is_uppercase) {
+                    cap += 1;
+                }
+                if is_upper_word(x) {
+                    upper += 1;
+                }
+            }
+        }
+        if small > 0 && long >= 2 && cap * 4 >= long * 3 && upper * 2 < long {
+            title_sents.push(r);
+        }
+    }
+    if title_sents.is_empty() {
+        return;
+    }
+    let inside = |s: &Span| title_sents.iter().any(|r| r.contains(&s.start));
+    let key = |s: &Span| hash_span(text, tok, s.start, s.end);
+    let confirmed: Vec<u64> = spans.iter().filter(|s| !inside(s)).map(key).collect();
+    let g = gazetteer();
+    spans.retain(|s| {
+        !inside(s) || confirmed.contains(&key(s)) || g.kinds(key(s)) & (G_LOC | G_ORG) != 0
+    });
 }
 
 fn hash_span(text: &str, tok: &Tokenized, s: usize, e: usize) -> u64 {

@@ -93,7 +93,10 @@ impl Extractor {
         let clean = canon::blank_furniture(src);
         let src = clean.as_deref().unwrap_or(src);
         let tok = tokenize::tokenize(src);
-        let spans = self.spans(src, &tok);
+        let mut spans = self.spans(src, &tok);
+        if !headline.is_empty() {
+            canon::drop_title_case_guesses(src, &tok, headline.len(), &mut spans);
+        }
         canon::build(src, &tok, &spans)
     }
 
@@ -268,6 +271,20 @@ mod tests {
                 .any(|m| m.text == "Dec." || m.text == "Xinhua"),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn title_case_headline_words_are_not_names() {
+        let e = ex().extract(
+            "University Erects A Factory Of The Future In Ohio",
+            "Engineers at Ohio State University opened a test plant on Monday, said Professor Ann Clark.",
+        );
+        assert!(
+            !has(&e.org, "University Erects") && !has(&e.org, "Factory Of The Future"),
+            "{e:?}"
+        );
+        assert!(has(&e.place, "Ohio"), "{e:?}");
+        assert!(has(&e.person, "Ann Clark"), "{e:?}");
     }
 
     #[test]
