@@ -142,7 +142,7 @@ impl Format for Json {
         cursor: &mut Cursor,
         sink: &mut dyn FnMut(Result<Article, ParseError>),
     ) -> Result<(), ParseError> {
-        if cursor.position == 0 && is_json_lines(text) || cursor.line > 1 {
+        if cursor.streamed {
             parse_lines(text, cursor, sink)
         } else {
             parse_document(text, cursor, sink)
@@ -448,6 +448,18 @@ mod tests {
         assert_eq!(e.body, "The city library will open until midnight.");
         assert_eq!(e.org, vec!["City Library"]);
         assert_eq!(e.position, Some(4));
+    }
+
+    #[test]
+    fn lines_are_numbered_even_when_the_first_chunk_holds_one_line() {
+        let long = "word ".repeat(30_000);
+        let text = format!("{{\"title\":\"a\",\"text\":\"one\"}}\n{{\"title\":\"b\",\"text\":\"{long}\"}}\n");
+        let (info, out) = parse_bytes("two.jsonl", text.as_bytes(), None);
+        assert_eq!(info.expect("parses").format, "json");
+        let first = out[0].as_ref().expect("first line");
+        assert!(first.id.ends_with("/two#0"), "{}", first.id);
+        assert_eq!(first.position, Some(0));
+        assert_eq!(out[1].as_ref().expect("second line").position, Some(1));
     }
 
     #[test]

@@ -119,6 +119,8 @@ pub(crate) struct Cursor {
     pub line: u64,
     /// Whether this is the last chunk (a record cut short is truncated, not pending).
     pub last_chunk: bool,
+    /// Whether the file is read record by record ([`Format::record_end`]).
+    pub streamed: bool,
 }
 
 impl Cursor {
@@ -141,6 +143,7 @@ impl Cursor {
             position: 0,
             line: 1,
             last_chunk: true,
+            streamed: false,
         }
     }
 
@@ -332,6 +335,7 @@ pub fn parse_file(
     let mut cursor = Cursor::new(path);
     match format.record_end(&head) {
         Some(end) => {
+            cursor.streamed = true;
             let mut buffer = head;
             let mut discarding = false;
             // Bytes of `buffer` already known to hold no record end.
