@@ -56,9 +56,12 @@ impl DocumentBuilder {
                 doc.add_date(f.dateline_date, date_to_tantivy(d));
             }
         }
+        // Each value once per article, whatever its case.
         let list = |doc: &mut TantivyDocument, field: Field, v: &[String]| {
-            for x in v.iter().filter(|x| !x.is_empty()) {
-                doc.add_text(field, x);
+            for (i, x) in v.iter().enumerate() {
+                if !x.is_empty() && !v[..i].iter().any(|y| y.eq_ignore_ascii_case(x)) {
+                    doc.add_text(field, x);
+                }
             }
         };
         list(&mut doc, f.org, &a.org);

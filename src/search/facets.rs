@@ -54,6 +54,7 @@ pub struct SegmentFruit {
 
 pub struct SegmentCounter {
     keyword: Vec<SegmentCounts>,
+    seen: Vec<u64>,
     dates: Option<Column<tantivy::DateTime>>,
     days: BTreeMap<i64, u64>,
 }
@@ -135,6 +136,7 @@ impl Collector for FacetCounter {
         };
         Ok(SegmentCounter {
             keyword,
+            seen: Vec::new(),
             dates,
             days: BTreeMap::new(),
         })
@@ -210,8 +212,13 @@ impl SegmentCollector for SegmentCounter {
     fn collect(&mut self, doc: DocId, _score: Score) {
         for seg in self.keyword.iter_mut() {
             if let Some(col) = &seg.column {
+                // A value repeated within one article counts once.
+                self.seen.clear();
                 for ord in col.term_ords(doc) {
-                    seg.counts[ord as usize] += 1;
+                    if !self.seen.contains(&ord) {
+                        self.seen.push(ord);
+                        seg.counts[ord as usize] += 1;
+                    }
                 }
             }
         }
