@@ -373,9 +373,33 @@ pub fn drop_title_case_guesses(
     let key = |s: &Span| hash_span(text, tok, s.start, s.end);
     let confirmed: Vec<u64> = spans.iter().filter(|s| !inside(s)).map(key).collect();
     let g = gazetteer();
-    spans.retain(|s| {
-        !inside(s) || confirmed.contains(&key(s)) || g.kinds(key(s)) & (G_LOC | G_ORG) != 0
-    });
+    let mut out = Vec::with_capacity(spans.len());
+    for s in spans.iter() {
+        if !inside(s) || confirmed.contains(&key(s)) || g.kinds(key(s)) & (G_LOC | G_ORG) != 0 {
+            out.push(*s);
+            continue;
+        }
+        // Salvage list names inside a dropped guess: `Factory In Ohio` -> `Ohio`.
+        let mut i = s.start;
+        while i < s.end {
+            let found = (i + 1..=s.end).rev().find_map(|e| {
+                let k = g.kinds(hash_span(text, tok, i, e));
+                (k & (G_LOC | G_ORG) != 0).then_some((e, if k & G_LOC != 0 { 2 } else { 1 }))
+            });
+            match found {
+                Some((e, ty)) => {
+                    out.push(Span {
+                        start: i,
+                        end: e,
+                        ty,
+                    });
+                    i = e;
+                }
+                None => i += 1,
+            }
+        }
+    }
+    *spans = out;
 }
 
 fn hash_span(text: &str, tok: &Tokenized, s: usize, e: usize) -> u64 {
