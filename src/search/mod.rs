@@ -284,7 +284,7 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
         }
     }
 
-    let snippeter = snippeter_for(store, &*built.text)?;
+    let snippeter = snippeter_for(store, &*built.text)?.with_loose(built.loose.clone());
     let mut hits = Vec::with_capacity(docs.len());
     for (score, addr, dups) in docs {
         let doc: TantivyDocument = searcher.doc(addr)?;

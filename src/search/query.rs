@@ -74,6 +74,17 @@ pub struct Built {
     /// Filter clauses by field name (`org`, `source`, ... and `published`).
     pub filters: Vec<(String, Box<dyn Query>)>,
     pub warnings: Vec<String>,
+    /// Words matched loosely (`withdr*`, `word~1`), for highlighting.
+    pub loose: Vec<Loose>,
+}
+
+/// A word matched by prefix or with typos: the snippets highlight what it matched.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loose {
+    /// Tokens starting with this (lowercased) text.
+    Prefix(String),
+    /// Tokens within this many edits of this (analyzed) token.
+    Fuzzy(String, u8),
 }
 
 impl Built {
@@ -194,6 +205,7 @@ struct Builder<'a> {
     defaults: Vec<(Field, f32)>,
     opts: QueryOptions,
     errors: Vec<String>,
+    loose: Vec<Loose>,
 }
 
 impl Builder<'_> {
@@ -250,7 +262,8 @@ impl Builder<'_> {
     }
 
     /// `withdr*`: every term of the field starting with the word.
-    fn prefix(&self, lit: &UserInputLiteral) -> Result<Box<dyn Query>, String> {
+    fn prefix(&mut self, lit: &UserInputLiteral) -> Result<Box<dyn Query>, String> {
+        self.loose.push(Loose::Prefix(lit.phrase.to_lowercase()));
         let mut parts: Vec<Box<dyn Query>> = Vec::new();
         for (field, boost) in self.targets(lit.field_name.as_deref())? {
             let word = lit.phrase.to_lowercase();
@@ -262,12 +275,16 @@ impl Builder<'_> {
     }
 
     /// `word~N`: the word with up to N (at most 2) typos, exact matches first.
-    fn fuzzy(&self, lit: &UserInputLiteral, distance: u8) -> Result<Box<dyn Query>, String> {
+    fn fuzzy(&mut self, lit: &UserInputLiteral, distance: u8) -> Result<Box<dyn Query>, String> {
         let mut parts: Vec<Box<dyn Query>> = Vec::new();
         for (field, boost) in self.targets(lit.field_name.as_deref())? {
             let Some(token) = self.one_token(field, &lit.phrase) else {
                 continue;
             };
+            let loose = Loose::Fuzzy(token.clone(), distance.min(2));
+            if !self.loose.contains(&loose) {
+                self.loose.push(loose);
+            }
             let term = Term::from_field_text(field, &token);
             let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
             parts.push(Box::new(BoostQuery::new(Box::new(exact), boost)));
@@ -412,6 +429,7 @@ pub fn build_query(
 ) -> Result<Built, QueryError> {
     let f = &store.fields;
     let mut warnings = Vec::new();
+    let mut loose = Vec::new();
     let trimmed = text.trim();
     if trimmed.len() > MAX_QUERY_BYTES {
         return Err(QueryError::TooLarge(format!(
@@ -482,6 +500,7 @@ pub fn build_query(
             defaults,
             opts,
             errors: Vec::new(),
+            loose: Vec::new(),
         };
         let mut q = b.convert(ast);
         if let Some(words) = words {
@@ -498,6 +517,7 @@ pub fn build_query(
             }
             warnings.extend(b.errors.iter().cloned());
         }
+        loose = b.loose;
         q
     };
 
@@ -570,6 +590,7 @@ pub fn build_query(
         text: user,
         filters: filter_clauses,
         warnings,
+        loose,
     })
 }
 

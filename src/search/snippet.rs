@@ -12,6 +12,8 @@ use std::ops::Range;
 
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::query::Loose;
+
 /// Target passage length in bytes.
 const PASSAGE: usize = 200;
 /// Articles longer than this get several passages.
@@ -31,19 +33,37 @@ pub struct Snippet {
 pub struct Snippeter {
     analyzer: TextAnalyzer,
     terms: HashSet<String>,
+    loose: Vec<Loose>,
 }
 
 impl Snippeter {
     /// `terms`: the query's terms as indexed in the body field.
     pub fn new(analyzer: TextAnalyzer, terms: HashSet<String>) -> Self {
-        Snippeter { analyzer, terms }
+        Snippeter {
+            analyzer,
+            terms,
+            loose: Vec::new(),
+        }
+    }
+
+    /// Also highlights the tokens matched by prefix or with typos.
+    pub fn with_loose(mut self, loose: Vec<Loose>) -> Self {
+        self.loose = loose;
+        self
+    }
+
+    fn loose_match(&self, token: &str) -> Option<usize> {
+        self.loose.iter().position(|l| match l {
+            Loose::Prefix(p) => token.starts_with(p.as_str()),
+            Loose::Fuzzy(w, d) => super::suggest::distance(w, token, usize::from(*d)).is_some(),
+        })
     }
 
     pub fn snippet(&self, body: &str) -> Snippet {
         let mut analyzer = self.analyzer.clone();
         let mut matches: Vec<(Range<usize>, usize)> = Vec::new();
         let mut ids: Vec<&String> = Vec::new();
-        if !self.terms.is_empty() {
+        if !self.terms.is_empty() || !self.loose.is_empty() {
             let mut stream = analyzer.token_stream(body);
             while stream.advance() {
                 let t = stream.token();
@@ -56,6 +76,9 @@ impl Snippeter {
                         }
                     };
                     matches.push((t.offset_from..t.offset_to, id));
+                } else if let Some(i) = self.loose_match(&t.text) {
+                    // Loose patterns get ids after every exact term's.
+                    matches.push((t.offset_from..t.offset_to, 1_000 + i));
                 }
             }
         }

@@ -19,7 +19,7 @@ use crate::store::Store;
 const RARE: u64 = 1;
 
 /// Edit distance between `a` and `b`, or `None` when above `max`.
-fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
+pub(crate) fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > max {

@@ -61,7 +61,16 @@ fn phrases_proximity_booleans_and_fields() {
 #[test]
 fn prefix_and_typo_tolerance() {
     let dir = indexed();
-    assert!(search(dir.path(), &["withdr*"]).total() >= 3);
+    let prefix = search(dir.path(), &["withdr*"]);
+    assert!(prefix.total() >= 3);
+    for h in &prefix.hits {
+        for [a, b] in &h.highlights {
+            assert!(h.snippet[*a..*b].to_lowercase().starts_with("withdr"));
+        }
+    }
+    assert!(prefix.hits.iter().any(|h| !h.highlights.is_empty()));
+    let typo = search(dir.path(), &["harbuor~1"]);
+    assert!(typo.hits.iter().any(|h| !h.highlights.is_empty()));
     assert_eq!(search(dir.path(), &["harbuor"]).total(), 0);
     assert!(search(dir.path(), &["harbuor~1"]).total() >= 1);
     assert!(search(dir.path(), &["harbuor", "--fuzzy"]).total() >= 1);
