@@ -98,20 +98,20 @@ fn parse_page(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
         .next()
         .map(|t| one_line(&t.text().collect::<String>()))
         .filter(|t| !t.is_empty());
-    art.headline = meta.headline.clone().or(h1).or(title);
-    if let Some(d) = meta.date.as_deref().and_then(parse_date_text) {
+    art.headline = meta.headline.as_deref().and_then(clean_meta).or(h1).or(title);
+    if let Some(d) = meta.date.as_deref().and_then(parse_date_text).filter(|d| (1800..2200).contains(&d.year())) {
         art.published = Some(d);
         art.published_from = Some(DateOrigin::Text);
     } else if let Some(d) = cursor.path_date {
         art.published = Some(d);
         art.published_from = Some(DateOrigin::Path);
     }
-    art.byline = meta.author.clone();
-    art.category = meta
-        .section
-        .clone()
-        .or_else(|| cursor.folder_category.clone());
-    art.source = meta.publisher.clone();
+    art.byline = meta.author.as_deref().and_then(clean_meta).map(|b| {
+        let b = b.strip_prefix("By ").or_else(|| b.strip_prefix("by ")).or_else(|| b.strip_prefix("BY ")).unwrap_or(&b);
+        b.to_string()
+    });
+    art.category = meta.section.as_deref().and_then(clean_meta).or_else(|| cursor.folder_category.clone());
+    art.source = meta.publisher.as_deref().and_then(clean_meta);
     art.url = meta.url.clone();
     art.body = extract::article_body(&doc, meta.body.as_deref(), art.headline.as_deref());
     // A wire dateline opening the story (`BAGHDAD (Reuters) - `) is recorded; the body
@@ -124,6 +124,14 @@ fn parse_page(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
         return Err(cursor.error("page", "no article text found in the page"));
     }
     Ok(art)
+}
+
+/// A metadata value for display: entities decoded, whitespace collapsed; `None` when
+/// empty or only a URL (`"publisher": "https://..."`).
+fn clean_meta(s: &str) -> Option<String> {
+    let s = one_line(&html_escape::decode_html_entities(s));
+    let url_like = s.starts_with("http://") || s.starts_with("https://") || s.starts_with("//");
+    (!s.is_empty() && !url_like).then_some(s)
 }
 
 fn one_line(s: &str) -> String {
@@ -352,6 +360,16 @@ mod tests {
             a.body
         );
         assert!(!a.body.contains("3 February"));
+    }
+
+    #[test]
+    fn metadata_values_are_cleaned() {
+        let page = r#"<html><head><meta property="og:title" content="&#8216;Tide&#8217; power &amp; light"><meta property="og:site_name" content="https://example.org/"><meta name="author" content="By RHIAN MORGAN"><meta property="article:published_time" content="0001-01-01T00:00:00Z"></head><body><p>Some text of the story that is long enough to count.</p></body></html>"#;
+        let a = &articles(&Html, page, "p/meta.html")[0];
+        assert_eq!(a.headline.as_deref(), Some("\u{2018}Tide\u{2019} power & light"));
+        assert_eq!(a.source, None);
+        assert_eq!(a.byline.as_deref(), Some("RHIAN MORGAN"));
+        assert_eq!(a.published, None);
     }
 
     #[test]
