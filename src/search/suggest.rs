@@ -18,24 +18,29 @@ use crate::store::Store;
 /// Words the index must hold fewer than this many times to be corrected.
 const RARE: u64 = 1;
 
-/// Edit distance between `a` and `b`, or `None` when above `max`.
+/// Edit distance between `a` and `b` (an adjacent transposition counts as one
+/// edit, as in the index's typo-tolerant search), or `None` when above `max`.
 pub(crate) fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
+    let mut before: Vec<usize> = Vec::new();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
+    for i in 0..a.len() {
         let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
+        for j in 0..b.len() {
+            let cost = usize::from(a[i] != b[j]);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                cur[j + 1] = cur[j + 1].min(before[j - 1] + 1);
+            }
         }
         if cur.iter().min().copied().unwrap_or(0) > max {
             return None;
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev.last().copied().filter(|d| *d <= max)
 }
@@ -144,5 +149,6 @@ mod tests {
         assert_eq!(distance("iraq", "iran", 1), Some(1));
         assert_eq!(distance("nato", "banana", 1), None);
         assert_eq!(distance("same", "same", 0), Some(0));
+        assert_eq!(distance("harbuor", "harbour", 1), Some(1));
     }
 }
