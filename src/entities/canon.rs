@@ -251,7 +251,14 @@ pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
         }
         // Titles are not part of a name: `Professor Ann Clark` -> `Ann Clark`.
         while sp.ty == 0
-            && sp.end - sp.start >= 3
+            && (sp.end - sp.start >= 3
+                || (sp.end - sp.start == 2
+                    && lower_is(
+                        sp.start,
+                        &[
+                            "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof.",
+                        ],
+                    )))
             && word_kinds(w(sp.start)) & G_TITLE != 0
             && word_kinds(w(sp.start)) & G_FIRST == 0
         {

@@ -251,6 +251,12 @@ mod tests {
             "{e:?}"
         );
         assert!(has(&e.aliases.person, "Anker"), "{e:?}");
+        let e = ex().extract(
+            "",
+            "Patricia Hewitt spoke in London on Monday. Ms Hewitt said the plan would work.",
+        );
+        assert!(has(&e.person, "Patricia Hewitt"), "{e:?}");
+        assert!(!e.person.iter().any(|p| p.starts_with("Ms")), "{e:?}");
     }
 
     #[test]
