@@ -98,8 +98,18 @@ fn parse_page(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
         .next()
         .map(|t| one_line(&t.text().collect::<String>()))
         .filter(|t| !t.is_empty());
-    art.headline = meta.headline.as_deref().and_then(clean_meta).or(h1).or(title);
-    if let Some(d) = meta.date.as_deref().and_then(parse_date_text).filter(|d| (1800..2200).contains(&d.year())) {
+    art.headline = meta
+        .headline
+        .as_deref()
+        .and_then(clean_meta)
+        .or(h1)
+        .or(title);
+    if let Some(d) = meta
+        .date
+        .as_deref()
+        .and_then(parse_date_text)
+        .filter(|d| (1800..2200).contains(&d.year()))
+    {
         art.published = Some(d);
         art.published_from = Some(DateOrigin::Text);
     } else if let Some(d) = cursor.path_date {
@@ -107,10 +117,18 @@ fn parse_page(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
         art.published_from = Some(DateOrigin::Path);
     }
     art.byline = meta.author.as_deref().and_then(clean_meta).map(|b| {
-        let b = b.strip_prefix("By ").or_else(|| b.strip_prefix("by ")).or_else(|| b.strip_prefix("BY ")).unwrap_or(&b);
+        let b = b
+            .strip_prefix("By ")
+            .or_else(|| b.strip_prefix("by "))
+            .or_else(|| b.strip_prefix("BY "))
+            .unwrap_or(&b);
         b.to_string()
     });
-    art.category = meta.section.as_deref().and_then(clean_meta).or_else(|| cursor.folder_category.clone());
+    art.category = meta
+        .section
+        .as_deref()
+        .and_then(clean_meta)
+        .or_else(|| cursor.folder_category.clone());
     art.source = meta.publisher.as_deref().and_then(clean_meta);
     art.url = meta.url.clone();
     art.body = extract::article_body(&doc, meta.body.as_deref(), art.headline.as_deref());
@@ -161,8 +179,8 @@ fn metadata(doc: &Document) -> Meta {
                         m.date = m
                             .date
                             .take()
-                            .or_else(|| s("datePublished"))
-                            .or_else(|| s("dateCreated"));
+                            .or_else(|| s("datePublished").and_then(ok_date))
+                            .or_else(|| s("dateCreated").and_then(ok_date));
                         m.body = m.body.take().or_else(|| s("articleBody"));
                         m.author = m.author.take().or_else(|| s("author"));
                         m.section = m.section.take().or_else(|| s("articleSection"));
@@ -170,10 +188,7 @@ fn metadata(doc: &Document) -> Meta {
                         m.url = m.url.take().or_else(|| s("url"));
                     }
                     if any_date.is_none() {
-                        any_date = o
-                            .get("datePublished")
-                            .map(ld_text)
-                            .filter(|s| !s.is_empty());
+                        any_date = o.get("datePublished").map(ld_text).and_then(ok_date);
                     }
                     stack.extend(o.values().filter(|v| v.is_object() || v.is_array()));
                 }
@@ -224,10 +239,15 @@ fn metadata(doc: &Document) -> Meta {
             "citation_publication_date",
             "article:modified_time",
         ])
+        .and_then(ok_date)
     });
     m.date = m.date.take().or(any_date).or_else(|| {
-        doc.select(&TIME)
-            .find_map(|t| t.value().attr("datetime").map(str::to_string))
+        doc.select(&TIME).find_map(|t| {
+            t.value()
+                .attr("datetime")
+                .map(str::to_string)
+                .and_then(ok_date)
+        })
     });
     m.author = m.author.take().or_else(|| {
         meta(&[
@@ -262,6 +282,13 @@ fn metadata(doc: &Document) -> Meta {
         })
         .or_else(|| meta(&["og:url"]));
     m
+}
+
+/// A date string that parses to a plausible publication date (not `0001-01-01`).
+fn ok_date(s: String) -> Option<String> {
+    parse_date_text(&s)
+        .filter(|d| (1800..2200).contains(&d.year()))
+        .map(|_| s)
 }
 
 fn is_article_type(t: Option<&Value>) -> bool {
@@ -366,7 +393,10 @@ mod tests {
     fn metadata_values_are_cleaned() {
         let page = r#"<html><head><meta property="og:title" content="&#8216;Tide&#8217; power &amp; light"><meta property="og:site_name" content="https://example.org/"><meta name="author" content="By RHIAN MORGAN"><meta property="article:published_time" content="0001-01-01T00:00:00Z"></head><body><p>Some text of the story that is long enough to count.</p></body></html>"#;
         let a = &articles(&Html, page, "p/meta.html")[0];
-        assert_eq!(a.headline.as_deref(), Some("\u{2018}Tide\u{2019} power & light"));
+        assert_eq!(
+            a.headline.as_deref(),
+            Some("\u{2018}Tide\u{2019} power & light")
+        );
         assert_eq!(a.source, None);
         assert_eq!(a.byline.as_deref(), Some("RHIAN MORGAN"));
         assert_eq!(a.published, None);

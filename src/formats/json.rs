@@ -453,7 +453,9 @@ mod tests {
     #[test]
     fn lines_are_numbered_even_when_the_first_chunk_holds_one_line() {
         let long = "word ".repeat(30_000);
-        let text = format!("{{\"title\":\"a\",\"text\":\"one\"}}\n{{\"title\":\"b\",\"text\":\"{long}\"}}\n");
+        let text = format!(
+            "{{\"title\":\"a\",\"text\":\"one\"}}\n{{\"title\":\"b\",\"text\":\"{long}\"}}\n"
+        );
         let (info, out) = parse_bytes("two.jsonl", text.as_bytes(), None);
         assert_eq!(info.expect("parses").format, "json");
         let first = out[0].as_ref().expect("first line");
