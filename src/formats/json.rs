@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::dateline::parse_date_text;
+use super::dateline::{self, parse_date_text};
 use super::{Cursor, Format, ParseError};
 use crate::article::{Article, DateOrigin};
 
@@ -390,6 +390,18 @@ fn to_article(
     art.person = first(o, PEOPLE).map(names_of).unwrap_or_default();
     art.place = first(o, PLACES).map(names_of).unwrap_or_default();
     art.topic = first(o, TOPICS).map(names_of).unwrap_or_default();
+    // A dateline given as a field, or opening the text (the body is kept as given).
+    let given = o.get("dateline").map(text_of).and_then(|d| {
+        let d = d
+            .trim()
+            .trim_end_matches(|c: char| c == '-' || c == '\u{2014}' || c.is_whitespace())
+            .to_string();
+        dateline::parse_prefix(&d)
+    });
+    if let Some(mut found) = given.or_else(|| dateline::find(&art.body)) {
+        found.resolve_date(art.published);
+        art.dateline = Some(found.dateline);
+    }
     Ok(art)
 }
 
@@ -427,6 +439,8 @@ mod tests {
         assert_eq!(b.category.as_deref(), Some("travel"));
         assert_eq!(b.id, "x/articles#1");
 
+        assert_eq!(b.dateline, None);
+
         let c = out[2].as_ref().expect("scorer dump line");
         assert_eq!(c.id, "7");
         assert_eq!(c.doc_index, Some(7));
@@ -462,6 +476,22 @@ mod tests {
         assert!(first.id.ends_with("/two#0"), "{}", first.id);
         assert_eq!(first.position, Some(0));
         assert_eq!(out[1].as_ref().expect("second line").position, Some(1));
+    }
+
+    #[test]
+    fn datelines_from_a_field_or_the_text() {
+        let text = r#"[{"title":"A","text":"GENEVA, May 4 (Reuters) - Talks resumed.","date":"2030-05-04"},{"title":"B","text":"Talks resumed.","dateline":"NAIROBI (AP) \u2014"}]"#;
+        let out = parse_text(&Json, text, "d.json");
+        let a = out[0].as_ref().expect("a");
+        let d = a.dateline.as_ref().expect("dateline in text");
+        assert_eq!(d.place.as_deref(), Some("Geneva"));
+        assert_eq!(d.date, Some(date!(2030 - 05 - 04)));
+        assert!(a.body.starts_with("GENEVA, May 4"));
+        let b = out[1].as_ref().expect("b");
+        assert_eq!(
+            b.dateline.as_ref().and_then(|d| d.place.as_deref()),
+            Some("Nairobi")
+        );
     }
 
     #[test]
