@@ -516,13 +516,16 @@ fn facet_results(wanted: &[Facet], raw: RawCounts, size: usize) -> Vec<FacetCoun
                     *map.entry(day_label(*day, f)).or_insert(0) += n;
                 }
                 let distinct = map.len();
-                // Dates stay in time order; when cut, the most recent are kept.
+                // When cut, the busiest periods are kept, shown in time order.
                 let mut counts: Vec<FacetValue> = map
                     .into_iter()
                     .map(|(value, count)| FacetValue { value, count })
                     .collect();
                 if counts.len() > size {
-                    counts.drain(..counts.len() - size);
+                    counts
+                        .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+                    counts.truncate(size);
+                    counts.sort_by(|a, b| a.value.cmp(&b.value));
                 }
                 (counts, distinct)
             }
