@@ -30,9 +30,6 @@ pub(crate) struct TextStream {
     eof: bool,
     /// Bytes read so far, decompressed.
     pub raw_bytes: u64,
-    /// Name of the encoding chosen.
-    #[allow(dead_code)]
-    pub encoding: &'static str,
 }
 
 enum TextDecoder {
@@ -88,7 +85,6 @@ impl TextStream {
             held_cr: false,
             eof: got < HEAD_BYTES,
             raw_bytes: got as u64,
-            encoding: encoding.map_or("UTF-8", |e| e.name()),
         };
         let eof = stream.eof;
         let text = stream.decode(&head[bom_len..], eof);
@@ -331,6 +327,18 @@ mod tests {
     fn stray_latin1_byte_in_utf8_text_keeps_the_utf8() {
         let text = decode_bytes(b"na\xc3\xafve \xa3 5").expect("text");
         assert_eq!(text, "na\u{ef}ve \u{a3} 5");
+    }
+
+    #[test]
+    fn multibyte_characters_across_chunk_boundaries() {
+        let text = "\u{20ac}".repeat(30_000) + "\r\n" + &"\u{20ac}x\r".repeat(40_000);
+        let want = text.replace("\r\n", "\n").replace('\r', "\n");
+        assert_eq!(decode_bytes(text.as_bytes()).expect("text"), want);
+        let mut utf16 = vec![0xFE, 0xFF];
+        for u in text.encode_utf16() {
+            utf16.extend_from_slice(&u.to_be_bytes());
+        }
+        assert_eq!(decode_bytes(&utf16).expect("text"), want);
     }
 
     #[test]
