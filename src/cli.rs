@@ -189,7 +189,7 @@ pub struct SearchArgs {
     /// Hits to skip (for paging)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub offset: usize,
-    /// Order of hits
+    /// Order of hits (write `--sort=-date` for newest first)
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
     #[command(flatten)]
@@ -201,7 +201,7 @@ pub struct SearchArgs {
     #[arg(long)]
     pub fuzzy: bool,
     /// Prefer recent articles: relevance is divided by 1 + (days older than the
-    /// newest matching-index article) / 30
+    /// newest article in the index) / 30
     #[arg(long)]
     pub recent: bool,
     /// Near-duplicate copies of a story (the same wire story republished):
