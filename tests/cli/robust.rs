@@ -1149,11 +1149,7 @@ fn copy_tree(from: &Path, to: &Path) -> Vec<PathBuf> {
             fs::create_dir_all(&dest).expect("mkdir");
         } else if e.file_type().is_file() {
             fs::copy(e.path(), &dest).expect("copy");
-            fs::set_permissions(
-                &dest,
-                fs::Permissions::from(std::os::unix::fs::PermissionsExt::from_mode(0o644)),
-            )
-            .expect("chmod");
+            chmod(&dest, 0o644);
             files.push(dest);
         }
     }
