@@ -411,6 +411,19 @@ fn whole_corpora_folder() {
     for (p, why) in &r.skipped {
         println!("  skipped {}: {why}", p.display());
     }
+    let want = [
+        ("afp-wire", 1062),
+        ("ap89", 2228),
+        ("bbc", 2225),
+        ("html-pages", 91),
+        ("reuters21578", 21_577),
+        ("xinhua-pages", 612),
+    ];
+    for (folder, n) in want {
+        assert_eq!(per_folder.get(folder).copied(), Some(n), "{folder}");
+    }
+    assert!(!per_folder.contains_key("conll2003"));
+    assert!(r.skipped.iter().any(|(p, why)| p.ends_with("conll2003/train.txt") && why.contains("CoNLL-2003")));
     let _ = ParseError::Empty;
 }
 

@@ -8,7 +8,7 @@
 //! single-byte files and UTF-8 files with a few stray legacy bytes both come out right.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, Read};
 use std::path::Path;
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
@@ -49,7 +49,7 @@ impl TextStream {
             return Err(ParseError::Io("is a directory".into()));
         }
         let file = File::open(path).map_err(|e| ParseError::Io(e.to_string()))?;
-        let mut file = BufReader::with_capacity(256 * 1024, file);
+        let mut file = file;
         let mut magic = [0u8; 2];
         let n = read_full(&mut file, &mut magic).map_err(|e| ParseError::Io(e.to_string()))?;
         let prefix = io::Cursor::new(magic[..n].to_vec());
