@@ -13,12 +13,12 @@
 //!
 //! ```text
 //! cargo run --release --example bench_search -- INDEX QUERIES [--facets org,place,month]
-//!     [--repeat N] [--kinds word,phrase] [--unboosted]
+//!     [--repeat N] [--kinds word,phrase] [--unboosted] [--scores]
 //! ```
 //! QUERIES holds `kind<TAB>query` lines (`bench/queries.txt`); `#` starts a comment.
 //! `--unboosted` rewrites plain-word queries to `headline:w^0.5 body:w ...` (the
 //! schema's field boosts divided out: every field weighs 1, as tantivy-cli and Lucene
-//! search them) for ranking comparisons.
+//! search them) for ranking comparisons; `--scores` adds `S` lines (`id:score,...`).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -35,10 +35,11 @@ struct Opts {
     repeat: usize,
     kinds: Option<Vec<String>>,
     unboosted: bool,
+    scores: bool,
 }
 
 const USAGE: &str =
-    "usage: bench_search INDEX QUERIES [--facets LIST] [--repeat N] [--kinds LIST] [--unboosted]";
+    "usage: bench_search INDEX QUERIES [--facets LIST] [--repeat N] [--kinds LIST] [--unboosted] [--scores]";
 
 fn parse_args() -> Result<Opts, String> {
     let mut args = std::env::args().skip(1);
@@ -47,6 +48,7 @@ fn parse_args() -> Result<Opts, String> {
     let mut repeat = 5;
     let mut kinds = None;
     let mut unboosted = false;
+    let mut scores = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--facets" => {
@@ -69,6 +71,7 @@ fn parse_args() -> Result<Opts, String> {
                 kinds = Some(v.split(',').map(str::to_string).collect());
             }
             "--unboosted" => unboosted = true,
+            "--scores" => scores = true,
             _ if a.starts_with("--") => return Err(format!("unknown flag {a}\n{USAGE}")),
             _ => positional.push(a),
         }
@@ -81,6 +84,7 @@ fn parse_args() -> Result<Opts, String> {
         repeat: repeat.max(1),
         kinds,
         unboosted,
+        scores,
     })
 }
 
@@ -179,6 +183,14 @@ fn run() -> Result<(), String> {
     for ((_, q), (ms, r)) in queries.iter().zip(&last) {
         let ids: Vec<&str> = r.hits.iter().map(|h| h.id.as_str()).collect();
         println!("Q\t{q}\t{}\t{ms:.3}\t{}", r.total_hits, ids.join(","));
+        if opts.scores {
+            let scored: Vec<String> = r
+                .hits
+                .iter()
+                .map(|h| format!("{}:{}", h.id, h.score.unwrap_or(f32::NAN)))
+                .collect();
+            println!("S\t{q}\t{}", scored.join(","));
+        }
         for f in &r.facets {
             let take = match f.field.as_str() {
                 "org" => 10,
