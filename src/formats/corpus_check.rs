@@ -423,7 +423,10 @@ fn whole_corpora_folder() {
         assert_eq!(per_folder.get(folder).copied(), Some(n), "{folder}");
     }
     assert!(!per_folder.contains_key("conll2003"));
-    assert!(r.skipped.iter().any(|(p, why)| p.ends_with("conll2003/train.txt") && why.contains("CoNLL-2003")));
+    assert!(r
+        .skipped
+        .iter()
+        .any(|(p, why)| p.ends_with("conll2003/train.txt") && why.contains("CoNLL-2003")));
     let _ = ParseError::Empty;
 }
 

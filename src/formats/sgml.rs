@@ -122,27 +122,42 @@ pub(crate) fn one_line(s: &str) -> String {
 }
 
 /// Re-joins hard-wrapped lines: a line indented by whitespace starts a paragraph, the
-/// others continue the one before. Paragraphs are separated by a blank line.
+/// others continue the one before. Table rows (columns aligned with runs of spaces)
+/// stay one per line. Paragraphs are separated by a blank line.
 pub(crate) fn reflow(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut para = String::new();
+    let mut table = false;
     let flush = |para: &mut String, out: &mut String| {
-        let p = para.trim();
-        if !p.is_empty() {
+        let p = para.trim_end();
+        if !p.trim().is_empty() {
             if !out.is_empty() {
                 out.push_str("\n\n");
             }
-            out.push_str(p);
+            out.push_str(p.trim_start_matches('\n'));
         }
         para.clear();
     };
     for line in s.lines() {
         if line.trim().is_empty() {
             flush(&mut para, &mut out);
+            table = false;
             continue;
         }
-        if line.starts_with([' ', '\t']) {
+        let row = line.trim().contains("   ") || line.contains("....");
+        if row {
+            if !table {
+                flush(&mut para, &mut out);
+                table = true;
+            } else {
+                para.push('\n');
+            }
+            para.push_str(line.trim_end());
+            continue;
+        }
+        if table || line.starts_with([' ', '\t']) {
             flush(&mut para, &mut out);
+            table = false;
         } else if !para.is_empty() {
             para.push(' ');
         }
