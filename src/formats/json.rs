@@ -242,6 +242,11 @@ fn parse_document(
             ))
         }
     };
+    if items.is_empty() {
+        return Err(ParseError::Skipped(
+            "JSON array without objects, not articles".into(),
+        ));
+    }
     if items.first().is_some_and(|o| !has_article_fields(o)) {
         return Err(ParseError::Skipped(format!(
             "JSON array without article fields (first object has keys {}), not articles",
@@ -522,6 +527,8 @@ mod tests {
         let (r, out) = parse_bytes("pred.jsonl", preds.as_bytes(), None);
         assert!(matches!(r, Err(ParseError::Skipped(_))), "{r:?}");
         assert!(out.is_empty());
+        let (r, _) = parse_bytes("numbers.json", b"[1, 2, 3]", None);
+        assert!(matches!(r, Err(ParseError::Skipped(_))), "{r:?}");
         let (r, _) = parse_bytes("broken.json", b"{\"title\": \"x\", ", None);
         assert!(matches!(r, Err(ParseError::Skipped(_))), "{r:?}");
     }
