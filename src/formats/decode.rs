@@ -30,6 +30,8 @@ pub(crate) struct TextStream {
     eof: bool,
     /// Bytes read so far, decompressed.
     pub raw_bytes: u64,
+    /// Size of the file on disk.
+    pub disk_bytes: u64,
 }
 
 enum TextDecoder {
@@ -44,9 +46,13 @@ impl TextStream {
     /// Opens `path`, reads its head and decides the encoding. Returns the stream and the
     /// decoded head text.
     pub(crate) fn open(path: &Path) -> Result<(TextStream, String), ParseError> {
+        // Checked before opening: opening a FIFO or device could block or never end.
         let meta = std::fs::metadata(path).map_err(|e| ParseError::Io(e.to_string()))?;
         if meta.is_dir() {
             return Err(ParseError::Io("is a directory".into()));
+        }
+        if !meta.is_file() {
+            return Err(ParseError::Io("not a regular file".into()));
         }
         let file = File::open(path).map_err(|e| ParseError::Io(e.to_string()))?;
         let mut file = file;
@@ -85,6 +91,7 @@ impl TextStream {
             held_cr: false,
             eof: got < HEAD_BYTES,
             raw_bytes: got as u64,
+            disk_bytes: meta.len(),
         };
         let eof = stream.eof;
         let text = stream.decode(&head[bom_len..], eof);

@@ -318,7 +318,6 @@ pub fn parse_file(
         })?),
         None => None,
     };
-    let disk_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let (mut stream, head) = decode::TextStream::open(path)?;
     if head.trim().is_empty() {
         return Err(ParseError::Empty);
@@ -416,7 +415,7 @@ pub fn parse_file(
     }
     Ok(FileInfo {
         format: format.name().to_string(),
-        bytes: disk_bytes,
+        bytes: stream.disk_bytes,
     })
 }
 

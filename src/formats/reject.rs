@@ -64,11 +64,15 @@ fn is_conll(head: &str) -> bool {
         return false;
     };
     let docstart = first.starts_with("-DOCSTART-");
+    // Fast exit for prose: a CoNLL line has at most a handful of columns.
+    if !docstart && first.split_whitespace().nth(5).is_some() {
+        return false;
+    }
     let rest: Vec<&str> = lines.collect();
     let tagged = rest
         .iter()
         .filter(|l| {
-            let cols: Vec<&str> = l.split_whitespace().collect();
+            let cols: Vec<&str> = l.split_whitespace().take(7).collect();
             cols.len() >= 2
                 && cols.len() <= 5
                 && cols.last().is_some_and(|t| {
