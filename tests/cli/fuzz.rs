@@ -16,6 +16,11 @@
 //! `fuzz::open_findings` (`cargo test --test tests fuzz::open_findings -- --ignored`);
 //! once it passes, move them up a folder.
 //!
+//! `fuzz::incremental_index_equals_a_fresh_one` is model-based: random changes to
+//! a folder (new, changed, copied, deleted and touched files, id clashes), indexed
+//! incrementally with random interruptions, must give exactly what a fresh index
+//! of the folder gives; it runs `NEWSWIRE_FUZZ_CASES / 8 + 1` sequences.
+//!
 //! `NEWSWIRE_FUZZ_ASCII=1` keeps generated queries ASCII (to look for other bugs
 //! while a Unicode one is open).
 
@@ -395,6 +400,7 @@ fn query_parser_never_panics() {
         any::<bool>(),
         any::<bool>(),
     );
+    let known = AtomicU64::new(0);
     fuzz("query_parser", strategy, |(pieces, lenient, fuzzy)| {
         let q = pieces.concat();
         let opts = QueryOptions { lenient, fuzzy };
@@ -405,8 +411,33 @@ fn query_parser_never_panics() {
             lenient,
             ..SearchRequest::default()
         };
-        let _ = search(&store, &req);
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| search(&store, &req)));
+        if let Err(panic) = ran {
+            if is_known_open(&*panic) {
+                known.fetch_add(1, Ordering::Relaxed);
+            } else {
+                std::panic::resume_unwind(panic);
+            }
+        }
     });
+    eprintln!(
+        "query_parser: {} inputs hit the open finding in tests/fixtures/robust/fuzz/open/",
+        known.load(Ordering::Relaxed)
+    );
+}
+
+/// Panics already reported and waiting in `fuzz/open/`, which long runs step over
+/// so that they can find something else: tantivy's phrase scorer asserts (debug
+/// builds only) when a phrase with a repeated word is excluded: `* -"to to"`.
+const KNOWN_OPEN: &[&str] = &["should be greater than or equal to doc"];
+
+fn is_known_open(panic: &(dyn std::any::Any + Send)) -> bool {
+    let msg = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    KNOWN_OPEN.iter().any(|k| msg.contains(k))
 }
 
 /// Replays every input in `dir` (see the module docs).
@@ -454,4 +485,174 @@ fn found_inputs_stay_fixed() {
 #[ignore = "open fuzz findings: cargo test --test tests fuzz::open_findings -- --ignored"]
 fn open_findings() {
     replay(&fixtures_dir("robust/fuzz/open"));
+}
+
+// ------------------------------------------------ incremental indexing, model-based
+
+/// One change to the folder being indexed.
+#[derive(Debug, Clone)]
+enum Change {
+    /// Writes story `content` (from a small pool, so copies happen) to file `file`.
+    Story {
+        file: usize,
+        content: usize,
+    },
+    /// Writes a JSON Lines file holding articles with ids from a small pool.
+    Export {
+        file: usize,
+        ids: Vec<usize>,
+    },
+    Delete {
+        file: usize,
+    },
+    /// Rewrites a file with its own bytes (only the time stamp moves).
+    Touch {
+        file: usize,
+    },
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        4 => (0usize..8, 0usize..6).prop_map(|(file, content)| Change::Story { file, content }),
+        2 => (0usize..3, proptest::collection::vec(0usize..6, 1..4))
+            .prop_map(|(file, ids)| Change::Export { file, ids }),
+        2 => (0usize..11).prop_map(|file| Change::Delete { file }),
+        1 => (0usize..11).prop_map(|file| Change::Touch { file }),
+    ]
+}
+
+/// File `i` of the model folder: stories in two folders, exports in a third.
+fn model_path(root: &Path, i: usize) -> PathBuf {
+    if i < 8 {
+        root.join(if i % 2 == 0 { "a" } else { "b" })
+            .join(format!("s{i}.txt"))
+    } else {
+        root.join("x").join(format!("e{}.jsonl", i - 8))
+    }
+}
+
+fn apply_change(root: &Path, c: &Change) {
+    let write = |i: usize, text: String| {
+        let p = model_path(root, i);
+        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        fs::write(p, text).expect("write");
+    };
+    match c {
+        Change::Story { file, content } => write(
+            *file,
+            format!("Story {content} headline\n\nLONDON, May 1 (Reuters) - Body of story {content}.\n"),
+        ),
+        Change::Export { file, ids } => write(
+            8 + file,
+            ids.iter()
+                .map(|k| {
+                    format!("{{\"id\": \"x{k}\", \"title\": \"Export {k}\", \"text\": \"Exported {k} from file {file}.\"}}\n")
+                })
+                .collect(),
+        ),
+        Change::Delete { file } => {
+            let _ = fs::remove_file(model_path(root, *file));
+        }
+        Change::Touch { file } => {
+            let p = model_path(root, *file);
+            if let Ok(b) = fs::read(&p) {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+                fs::write(&p, b).expect("touch");
+            }
+        }
+    }
+}
+
+/// Stops a run (like Ctrl-C) after `after` files.
+struct StopAfter<'a> {
+    after: u64,
+    seen: AtomicU64,
+    cancel: &'a std::sync::atomic::AtomicBool,
+}
+
+impl newswire::ingest::Reporter for StopAfter<'_> {
+    fn file_done(&self, _bytes: u64, _articles: u64) {
+        if self.seen.fetch_add(1, Ordering::Relaxed) + 1 >= self.after {
+            self.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Indexes `root` into `index`, optionally stopping after `stop_after` files.
+fn index_into(index: &Path, root: &Path, stop_after: Option<u64>) {
+    let store = Store::open_or_create(index, false).expect("index");
+    let opts = newswire::ingest::IndexOptions {
+        inputs: vec![root.to_path_buf()],
+        entities: false,
+        memory_budget: 50 << 20,
+        ..Default::default()
+    };
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let reporter = StopAfter {
+        after: stop_after.unwrap_or(u64::MAX),
+        seen: AtomicU64::new(0),
+        cancel: &cancel,
+    };
+    newswire::ingest::run(&store, &opts, &reporter, &cancel).expect("indexed");
+}
+
+/// (id, path) of every article in the index.
+fn contents(index: &Path) -> std::collections::BTreeSet<(String, String)> {
+    let store = Store::open(index).expect("open");
+    let req = SearchRequest {
+        limit: 1000,
+        show_duplicates: true,
+        ..SearchRequest::default()
+    };
+    let r = search(&store, &req).expect("search");
+    assert_eq!(r.hits.len() as u64, r.total_hits);
+    r.hits.into_iter().map(|h| (h.id, h.path)).collect()
+}
+
+/// After any sequence of changes, and interruptions, an index kept up to date
+/// incrementally holds exactly what a fresh index of the same folder holds.
+#[test]
+fn incremental_index_equals_a_fresh_one() {
+    let strategy = proptest::collection::vec(
+        (
+            proptest::collection::vec(change(), 1..4),
+            proptest::option::of(0u64..4),
+        ),
+        1..5,
+    );
+    let mut runner = TestRunner::new(Config {
+        cases: cases() / 8 + 1,
+        ..config()
+    });
+    let runs = AtomicU64::new(0);
+    runner
+        .run(&strategy, |steps| {
+            let dir = tempfile::tempdir().expect("temp");
+            let root = dir.path().join("news");
+            fs::create_dir(&root).expect("mkdir");
+            let kept = dir.path().join("kept");
+            for (changes, stop) in &steps {
+                for c in changes {
+                    apply_change(&root, c);
+                }
+                if stop.is_some() {
+                    // Interrupted, then run again to completion.
+                    index_into(&kept, &root, *stop);
+                }
+                index_into(&kept, &root, None);
+                let fresh = dir
+                    .path()
+                    .join(format!("fresh{}", runs.load(Ordering::Relaxed)));
+                index_into(&fresh, &root, None);
+                prop_assert_eq!(contents(&kept), contents(&fresh), "after {:?}", steps);
+                let _ = fs::remove_dir_all(&fresh);
+                runs.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(())
+        })
+        .expect("incremental equals fresh");
+    eprintln!(
+        "incremental_index_equals_a_fresh_one: {} comparisons",
+        runs.load(Ordering::Relaxed)
+    );
 }
