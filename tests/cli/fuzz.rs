@@ -524,7 +524,7 @@ fn change() -> impl Strategy<Value = Change> {
 /// File `i` of the model folder: stories in two folders, exports in a third.
 fn model_path(root: &Path, i: usize) -> PathBuf {
     if i < 8 {
-        root.join(if i % 2 == 0 { "a" } else { "b" })
+        root.join(if i.is_multiple_of(2) { "a" } else { "b" })
             .join(format!("s{i}.txt"))
     } else {
         root.join("x").join(format!("e{}.jsonl", i - 8))
