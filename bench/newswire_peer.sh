@@ -6,7 +6,8 @@
 # index: `newswire index INPUT --rebuild --no-entities` (the input's orgs/places/people
 #        are taken as given); index_ms is the wall time of the whole command.
 # query: examples/bench_search.rs (in-process, library call per query) with plain-word
-#        queries searched unboosted in headline+body like tantivy-cli and Lucene;
+#        queries searched unboosted in headline+body like tantivy-cli and Lucene, and
+#        identical stories kept in the top 10 (--show-duplicates; the peers keep them);
 #        --facets computes org, place and month (org and month are printed).
 # Env: NEWSWIRE_BIN, BENCH_SEARCH_BIN (default: target/release/...), NEWSWIRE_MEMORY (MB).
 set -euo pipefail
@@ -40,7 +41,7 @@ case "$cmd" in
     done
     # Peers' query files hold plain words; bench_search reads lines without a tab as `word`.
     # shellcheck disable=SC2086
-    "$SEARCH" "$dir" "$q" --repeat "$repeat" --unboosted $facets
+    "$SEARCH" "$dir" "$q" --repeat "$repeat" --unboosted --show-duplicates $facets
     ;;
   *) echo "usage: $0 index INPUT.jsonl INDEX_DIR | query INDEX_DIR QUERIES [--facets] [--repeat N]" >&2; exit 2 ;;
 esac

@@ -13,12 +13,14 @@
 //!
 //! ```text
 //! cargo run --release --example bench_search -- INDEX QUERIES [--facets org,place,month]
-//!     [--repeat N] [--kinds word,phrase] [--unboosted] [--scores]
+//!     [--repeat N] [--kinds word,phrase] [--unboosted] [--scores] [--show-duplicates]
 //! ```
 //! QUERIES holds `kind<TAB>query` lines (`bench/queries.txt`); `#` starts a comment.
 //! `--unboosted` rewrites plain-word queries to `headline:w^0.5 body:w ...` (the
 //! schema's field boosts divided out: every field weighs 1, as tantivy-cli and Lucene
-//! search them) for ranking comparisons; `--scores` adds `S` lines (`id:score,...`).
+//! search them) for ranking comparisons; `--scores` adds `S` lines (`id:score,...`);
+//! `--show-duplicates` keeps identical stories in the top 10 (newswire collapses them
+//! by default; the peers do not).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -36,10 +38,11 @@ struct Opts {
     kinds: Option<Vec<String>>,
     unboosted: bool,
     scores: bool,
+    show_duplicates: bool,
 }
 
 const USAGE: &str =
-    "usage: bench_search INDEX QUERIES [--facets LIST] [--repeat N] [--kinds LIST] [--unboosted] [--scores]";
+    "usage: bench_search INDEX QUERIES [--facets LIST] [--repeat N] [--kinds LIST] [--unboosted] [--scores] [--show-duplicates]";
 
 fn parse_args() -> Result<Opts, String> {
     let mut args = std::env::args().skip(1);
@@ -49,6 +52,7 @@ fn parse_args() -> Result<Opts, String> {
     let mut kinds = None;
     let mut unboosted = false;
     let mut scores = false;
+    let mut show_duplicates = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--facets" => {
@@ -72,6 +76,7 @@ fn parse_args() -> Result<Opts, String> {
             }
             "--unboosted" => unboosted = true,
             "--scores" => scores = true,
+            "--show-duplicates" => show_duplicates = true,
             _ if a.starts_with("--") => return Err(format!("unknown flag {a}\n{USAGE}")),
             _ => positional.push(a),
         }
@@ -85,6 +90,7 @@ fn parse_args() -> Result<Opts, String> {
         kinds,
         unboosted,
         scores,
+        show_duplicates,
     })
 }
 
@@ -156,6 +162,7 @@ fn run() -> Result<(), String> {
             facets: opts.facets.clone(),
             // Every month is printed (the peers list them all); org is cut to 10 below.
             facet_size: 100_000,
+            show_duplicates: opts.show_duplicates,
             ..SearchRequest::default()
         })
         .collect();
