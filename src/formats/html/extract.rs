@@ -316,11 +316,13 @@ impl Dom {
         w
     }
 
+    /// Whether a child starts a block (line breaks do not: text split by `<br>`s is
+    /// one paragraph-like block, as on older pages).
     fn has_block_child(&self, i: usize) -> bool {
-        self.nodes[i]
-            .children
-            .iter()
-            .any(|&c| is_block(&self.nodes[c].tag) && !self.skip[c])
+        self.nodes[i].children.iter().any(|&c| {
+            let tag = self.nodes[c].tag.as_str();
+            is_block(tag) && tag != "br" && tag != "hr" && !self.skip[c]
+        })
     }
 
     /// Paragraph-like nodes: `p`, `pre`, `td`, and blocks holding only inline content.
@@ -633,6 +635,21 @@ mod tests {
         let doc = Html::parse_document(&page);
         let body = article_body(&doc, None, None);
         assert!(body.contains("Deep text"));
+    }
+
+    #[test]
+    fn text_split_by_line_breaks_counts_as_paragraphs() {
+        let page = "<html><body><div class=\"nav\"><a href=\"/\">Home</a></div><div id=\"story\">First part of an old-style story, with commas, and enough words to count.<br><br>Second part of the story, also long enough, with commas, to count as text.<br><br>Third part, the end.</div><div class=\"footer\">Contact us</div></body></html>";
+        let body = article_body(&Html::parse_document(page), None, None);
+        assert!(body.starts_with("First part"), "{body}");
+        assert!(
+            body.contains("Second part") && body.contains("Third part"),
+            "{body}"
+        );
+        assert!(
+            !body.contains("Home") && !body.contains("Contact"),
+            "{body}"
+        );
     }
 
     #[test]
