@@ -255,6 +255,26 @@ fn bench(ex: &Extractor, files: &[String]) -> Result<(), String> {
         _ => wall,
     };
     println!("wall {wall:.3}s per pass, CPU {secs:.3}s per pass");
+    // Stage by stage (cumulative): tokenize, + features, + tagging, whole extract.
+    use newswire::entities::{features::DocFeatures, tokenize::tokenize};
+    let stage = |f: &dyn Fn(&str) -> usize| {
+        let c0 = cpu_secs().unwrap_or(0.0);
+        let mut k = 0;
+        for t in &texts {
+            k += f(t);
+        }
+        (cpu_secs().unwrap_or(0.0) - c0, k)
+    };
+    let (a, _) = stage(&|t| tokenize(t).tokens.len());
+    let (b, _) = stage(&|t| {
+        let tok = tokenize(t);
+        DocFeatures::new_lazy(t, &tok).info.len()
+    });
+    let (c, _) = stage(&|t| {
+        let tok = tokenize(t);
+        ex.spans(t, &tok).len()
+    });
+    println!("CPU per pass: tokenize {a:.3}s, +features {b:.3}s, +tagging and span rules {c:.3}s, whole extract {secs:.3}s");
     println!(
         "{} files, {:.2} MB, {:.3}s per pass: {:.2} MB/s on one core ({} mentions)",
         texts.len(),

@@ -109,6 +109,8 @@ pub struct TokInfo {
     pub upper: bool,
     /// Has a letter and no uppercase letters.
     pub lower: bool,
+    /// Has no uppercase letter (lowercase words, numbers, punctuation).
+    pub no_upper: bool,
     /// First token of its sentence.
     pub initial: bool,
     /// Its sentence is written in capitals (a headline).
@@ -124,6 +126,16 @@ pub struct TokInfo {
     pub doc_title: bool,
 }
 
+/// See [`DocFeatures::surely_outside`].
+#[inline]
+fn outside(info: &[TokInfo], i: usize) -> bool {
+    if !info[i].no_upper {
+        return false;
+    }
+    let cap = |j: usize| info.get(j).is_some_and(|y| !y.no_upper);
+    !(i > 0 && cap(i - 1)) && !cap(i + 1)
+}
+
 /// A document ready for feature extraction.
 pub struct DocFeatures<'a> {
     pub text: &'a str,
@@ -136,12 +148,24 @@ fn is_word(w: &str) -> bool {
 }
 
 impl<'a> DocFeatures<'a> {
+    /// Facts of every token (training, and tagging without the fast path).
     pub fn new(text: &'a str, tok: &'a Tokenized) -> Self {
+        Self::build(text, tok, true)
+    }
+
+    /// Facts needed to score the tokens that are not [`surely_outside`] (the rest get
+    /// only what their neighbours' features read).
+    ///
+    /// [`surely_outside`]: DocFeatures::surely_outside
+    pub fn new_lazy(text: &'a str, tok: &'a Tokenized) -> Self {
+        Self::build(text, tok, false)
+    }
+
+    fn build(text: &'a str, tok: &'a Tokenized, full: bool) -> Self {
         let n = tok.tokens.len();
         let mut info = Vec::with_capacity(n);
         for t in &tok.tokens {
             let w = t.text(text);
-            let (shape, sshape) = shapes(w);
             let mut has_upper = false;
             let mut has_lower = false;
             for c in w.chars() {
@@ -150,14 +174,23 @@ impl<'a> DocFeatures<'a> {
             }
             info.push(TokInfo {
                 low: hash_lower(w),
-                raw: hash_raw(w),
-                shape,
-                sshape,
                 cap: w.chars().next().is_some_and(|c| c.is_uppercase()),
                 upper: has_upper && !has_lower,
                 lower: has_lower && !has_upper,
+                no_upper: !has_upper,
                 ..TokInfo::default()
             });
+        }
+        for i in 0..n {
+            let near_slow =
+                full || (i.saturating_sub(1)..(i + 2).min(n)).any(|j| !outside(&info, j));
+            if near_slow {
+                let w = tok.tokens[i].text(text);
+                let (shape, sshape) = shapes(w);
+                info[i].shape = shape;
+                info[i].sshape = sshape;
+                info[i].raw = hash_raw(w);
+            }
         }
         // Sentence facts.
         for r in tok.sentence_ranges() {
@@ -222,6 +255,14 @@ impl<'a> DocFeatures<'a> {
         DocFeatures { text, tok, info }
     }
 
+    /// A word without capitals (or a number, or punctuation) between words without
+    /// capitals is never part of a name in practice: the fast path tags it `O` without
+    /// looking at its features.
+    #[inline]
+    pub fn surely_outside(&self, i: usize) -> bool {
+        outside(&self.info, i)
+    }
+
     /// Calls `f` with every feature hash of token `i`.
     #[inline]
     pub fn features(&self, i: usize, mut f: impl FnMut(u64)) {
@@ -233,6 +274,7 @@ impl<'a> DocFeatures<'a> {
             cap: false,
             upper: false,
             lower: false,
+            no_upper: true,
             initial: false,
             caps_sent: false,
             gaz_start: 0,

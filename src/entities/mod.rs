@@ -103,7 +103,11 @@ impl Extractor {
     /// Tags a tokenized text: entity spans (MISC included), made consistent within
     /// the document.
     pub fn spans(&self, text: &str, tok: &tokenize::Tokenized) -> Vec<Span> {
-        let df = DocFeatures::new(text, tok);
+        let df = if self.model.fast {
+            DocFeatures::new_lazy(text, tok)
+        } else {
+            DocFeatures::new(text, tok)
+        };
         let tags = self.model.tag(&df);
         let mut spans = Vec::new();
         let mut i = 0;

@@ -54,24 +54,11 @@ const OUTSIDE: [f32; NT] = {
     e
 };
 
-/// A lowercase word between words that are not capitalized is never part of a name
-/// in practice: the fast path skips its features.
-#[inline]
-fn surely_outside(doc: &DocFeatures<'_>, i: usize) -> bool {
-    let info = &doc.info;
-    let x = &info[i];
-    if !x.lower {
-        return false;
-    }
-    let cap = |j: usize| info.get(j).is_some_and(|y| y.cap || y.upper);
-    !(i > 0 && cap(i - 1)) && !cap(i + 1)
-}
-
 /// A trained model.
 #[derive(Clone)]
 pub struct Model {
     /// Skip the features of tokens that are surely outside any name (see
-    /// [`surely_outside`]); on by default.
+    /// [`DocFeatures::surely_outside`]); on by default.
     pub fast: bool,
     bits: u32,
     weights: Vec<i16>,
@@ -146,7 +133,7 @@ impl Model {
         for r in doc.tok.sentence_ranges() {
             em.clear();
             for i in r.clone() {
-                em.push(if self.fast && surely_outside(doc, i) {
+                em.push(if self.fast && doc.surely_outside(i) {
                     OUTSIDE
                 } else {
                     self.emissions(doc, i)
