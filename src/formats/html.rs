@@ -49,6 +49,11 @@ impl Format for Html {
         }
     }
 
+    fn max_whole_file(&self) -> usize {
+        // A DOM takes several times its page's size in memory.
+        super::MAX_WHOLE_FILE / 4
+    }
+
     fn parse(
         &self,
         text: &str,

@@ -423,6 +423,22 @@ fn floor_char_boundary(s: &str, i: usize) -> usize {
     dateline::floor_char(s, i.min(s.len()))
 }
 
+/// Whether text starts like markup or JSON (`<`, `{`, `[{`, `[]`), which the plain-text
+/// formats leave to the others. `[Updated] Headline` is still plain text.
+pub(crate) fn looks_like_markup(head: &str) -> bool {
+    let t = head.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    match t.chars().next() {
+        Some('<') | Some('{') => true,
+        Some('[') => {
+            t[1..].trim_start().starts_with(['{', '[', ']', '"'])
+                || t[1..]
+                    .trim_start()
+                    .starts_with(|c: char| c.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
 /// Removes control characters (keeping `\n` and `\t`) from `s`.
 pub(crate) fn strip_controls(s: &str) -> String {
     s.chars()

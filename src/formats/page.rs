@@ -75,7 +75,7 @@ impl Format for Page {
     }
 
     fn detect(&self, head: &str, _path: &Path) -> u8 {
-        if looks_like_markup(head) {
+        if super::looks_like_markup(head) {
             return 0;
         }
         let first_lines: Vec<&str> = head.lines().take(12).collect();
@@ -109,11 +109,6 @@ impl Format for Page {
         sink(parse_page(text, cursor, position));
         Ok(())
     }
-}
-
-fn looks_like_markup(head: &str) -> bool {
-    let t = head.trim_start();
-    t.starts_with('<') || t.starts_with('{') || t.starts_with('[')
 }
 
 /// A date like `December 02, 2021`.

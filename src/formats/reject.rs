@@ -29,7 +29,7 @@ pub(crate) fn not_articles(head: &str, path: &Path) -> Option<String> {
     ];
     let doc_name = matches!(stem, "notice" | "authors" | "install" | "todo")
         || DOC_WORDS.iter().any(|w| stem.contains(w));
-    if doc_name && !looks_like_markup(head) {
+    if doc_name && !super::looks_like_markup(head) {
         return Some(format!("documentation file ({name}), not an article"));
     }
     let t = head.trim_start();
@@ -50,11 +50,6 @@ pub(crate) fn not_articles(head: &str, path: &Path) -> Option<String> {
         return Some("list of lowercase code strings (category list), not articles".into());
     }
     None
-}
-
-fn looks_like_markup(head: &str) -> bool {
-    let t = head.trim_start();
-    t.starts_with('<') || t.starts_with('{') || t.starts_with('[')
 }
 
 /// `-DOCSTART- -X- -X- O` then `token POS chunk NER` lines.

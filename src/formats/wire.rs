@@ -23,7 +23,7 @@ impl Format for Wire {
 
     fn detect(&self, head: &str, _path: &Path) -> u8 {
         let t = head.trim_start();
-        if t.starts_with('<') || t.starts_with('{') || t.starts_with('[') {
+        if super::looks_like_markup(t) {
             return 0;
         }
         let mut paras = t.split("\n\n").map(str::trim).filter(|p| !p.is_empty());
@@ -160,6 +160,17 @@ mod tests {
         assert_eq!(a.dateline, None);
         assert_eq!(a.published, None);
         assert!(a.body.starts_with("Harbourside have signed"));
+    }
+
+    #[test]
+    fn bracketed_first_word_is_still_plain_text() {
+        assert!(
+            Wire.detect(
+                "[Updated] Ferry strike ends\n\nThe strike ended.",
+                Path::new("a.txt")
+            ) > 0
+        );
+        assert_eq!(Wire.detect("[{\"title\": \"x\"}]", Path::new("a.txt")), 0);
     }
 
     #[test]
