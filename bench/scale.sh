@@ -10,7 +10,8 @@
 #      CORPORA (default ../shared/corpora), NO_ENTITIES=1 (adds --no-entities),
 #      LUCENE=1 (also index the same articles as JSON Lines in Lucene and time its queries),
 #      KEEP=1 (keep the index), BUILD_FROM=REV (benchmark a commit, not the working tree).
-# Prints one SCALE line per N and writes SCALE_DIR/results-N/ (index summary, time -v, LAT, CMD).
+# Prints one SCALE line per N and writes SCALE_DIR/results-N-mMEMORY/ (index summary, time -v,
+# LAT, CMD) and, with KEEP=1, the index SCALE_DIR/idx-N-mMEMORY.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 cd "$ROOT"
@@ -25,7 +26,7 @@ CORPORA="${CORPORA:-$ROOT/../shared/corpora}"
 S="$BENCH_SEARCH_BIN"
 mkdir -p "$SCALE_DIR"
 for N in "$@"; do
-  C="$SCALE_DIR/corpus-$N"; I="$SCALE_DIR/idx-$N"; R="$SCALE_DIR/results-$N"
+  C="$SCALE_DIR/corpus-$N"; I="$SCALE_DIR/idx-$N-m$MEMORY"; R="$SCALE_DIR/results-$N-m$MEMORY"
   mkdir -p "$R"
   if [ ! -d "$C/articles" ]; then
     echo "== generate $N synthetic articles in $C" >&2
