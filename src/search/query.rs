@@ -165,7 +165,11 @@ fn hint_for(reason: &str) -> String {
 }
 
 fn syntax(query: &str, pos: usize, reason: String) -> QueryError {
-    let col = query[..pos.min(query.len())].chars().count();
+    let mut pos = pos.min(query.len());
+    while !query.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    let col = query[..pos].chars().count();
     QueryError::Syntax {
         query: query.to_string(),
         pointer: format!("{}^", " ".repeat(col)),
@@ -477,10 +481,11 @@ pub fn build_query(
         let (ast, errs) = query_grammar::parse_query_lenient(&normalized);
         if let Some(e) = errs.first() {
             if !opts.lenient {
-                // Positions refer to the normalized text; dates only grow it after
-                // the point where they appear, so map back conservatively.
-                let pos = e.pos.min(trimmed.len());
-                return Err(syntax(trimmed, pos, e.message.clone()));
+                // Point into the text as the user wrote it (the grammar does not
+                // look at dates, so it fails there the same way).
+                let (_, original) = query_grammar::parse_query_lenient(trimmed);
+                let first = original.first().unwrap_or(e);
+                return Err(syntax(trimmed, first.pos, first.message.clone()));
             }
             warnings.extend(
                 errs.iter()
@@ -656,6 +661,12 @@ mod tests {
             "published:2021-12-02T00:00:00Z"
         );
         assert_eq!(normalize_dates("body:2021-12-02"), "body:2021-12-02");
+    }
+
+    #[test]
+    fn error_pointer_never_splits_a_character() {
+        let e = syntax("a𐀀b", 2, "test".into());
+        assert!(e.to_string().contains('^'));
     }
 
     #[test]
