@@ -133,7 +133,7 @@ fn outside(info: &[TokInfo], i: usize) -> bool {
         return false;
     }
     let cap = |j: usize| info.get(j).is_some_and(|y| !y.no_upper);
-    !(i > 0 && cap(i - 1)) && !cap(i + 1)
+    !(cap(i + 1) || (i > 0 && cap(i - 1)))
 }
 
 /// A document ready for feature extraction.
