@@ -279,6 +279,7 @@ pub fn run(
         reporter,
     };
     w.summary.files_unchanged = plan.unchanged;
+    w.summary.files_skipped = plan.unreadable;
     for key in &plan.removed {
         if let Some(old) = w.manifest.files.remove(key) {
             w.summary.articles_removed += old.articles.iter().filter(|a| a.stored).count() as u64;
@@ -413,6 +414,8 @@ struct Plan {
     unchanged: u64,
     /// Manifest keys whose articles must go.
     removed: Vec<String>,
+    /// Files found but not readable now (their articles stay).
+    unreadable: u64,
 }
 
 fn mtime_ns(m: &fs::Metadata) -> u64 {
@@ -440,6 +443,7 @@ fn plan(
     let mut jobs = Vec::new();
     let mut seen = HashSet::new();
     let mut unchanged = 0;
+    let mut unreadable = Vec::new();
     let index_dir = absolute(index_dir);
     // Files read by another newswire version are read again (parsers change).
     let reread_all = manifest.newswire_version != env!("CARGO_PKG_VERSION");
@@ -454,6 +458,7 @@ fn plan(
                         at: None,
                         reason: format!("cannot read file: {e}"),
                     });
+                    unreadable.push(absolute(path));
                     continue;
                 }
             };
@@ -479,11 +484,12 @@ fn plan(
     }
 
     let roots: Vec<PathBuf> = opts.inputs.iter().map(|p| absolute(p)).collect();
-    let protected: Vec<PathBuf> = found
+    let mut protected: Vec<PathBuf> = found
         .errors
         .iter()
         .map(|s| absolute(Path::new(&s.path)))
         .collect();
+    protected.extend(unreadable.iter().cloned());
     let removed = manifest
         .files
         .iter()
@@ -508,6 +514,7 @@ fn plan(
         jobs,
         unchanged,
         removed,
+        unreadable: unreadable.len() as u64,
     }
 }
 
@@ -1038,6 +1045,30 @@ mod tests {
             older.jobs[0].force,
             "parsed even though its bytes did not change"
         );
+    }
+
+    #[test]
+    fn a_file_gone_between_listing_and_planning_keeps_its_articles_for_now() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "Title\n\nBody text.\n").expect("write");
+        let manifest = up_to_date(&path, env!("CARGO_PKG_VERSION"));
+        let found = discover(&[dir.path().to_path_buf()]);
+        fs::remove_file(&path).expect("rm");
+        let opts = IndexOptions {
+            inputs: vec![dir.path().to_path_buf()],
+            ..IndexOptions::default()
+        };
+        let skipped = Mutex::new(Vec::new());
+        let p = plan(&manifest, &found, &opts, &dir.path().join("idx"), &|s| {
+            skipped.lock().expect("lock").push(s)
+        });
+        assert_eq!((p.jobs.len(), p.unreadable), (0, 1));
+        assert!(
+            p.removed.is_empty(),
+            "removed only by a run that finds it gone"
+        );
+        assert_eq!(skipped.into_inner().expect("lock").len(), 1);
     }
 
     #[test]
