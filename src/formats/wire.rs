@@ -67,6 +67,12 @@ fn parse_wire(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
     } else {
         art.headline = Some(first_line.trim().to_string());
         body = rest.trim_start().to_string();
+        // `By JANE DOE` on a line of its own between the headline and the story.
+        let first_para = body.split("\n\n").next().unwrap_or("");
+        if let Some(name) = byline_line(first_para) {
+            art.byline = Some(name);
+            body = body[first_para.len()..].trim_start().to_string();
+        }
         found = dateline::find(&body);
     }
     if let Some(mut f) = found {
@@ -88,6 +94,18 @@ fn parse_wire(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
     art.body = strip_end_marker(&body);
     art.category = cursor.folder_category.clone();
     Ok(art)
+}
+
+/// `By JANE DOE` / `By Jane Doe, Staff Writer` -> the name, when `line` is only that.
+fn byline_line(line: &str) -> Option<String> {
+    let line = line.trim();
+    let name = line
+        .strip_prefix("By ")
+        .or_else(|| line.strip_prefix("BY "))?
+        .trim();
+    let short = !name.is_empty() && name.len() <= 80 && !name.contains('\n');
+    let starts_upper = name.chars().next().is_some_and(char::is_uppercase);
+    (short && starts_upper && !name.ends_with('.')).then(|| dateline::title_case_name(name))
 }
 
 /// Drops a closing `Enditem` / `(End)` / `(AFP)`-style sign-off marker.
@@ -130,6 +148,20 @@ mod tests {
             "{}",
             a.body
         );
+    }
+
+    #[test]
+    fn byline_line_before_the_dateline() {
+        let text = "Ferry strike ends\n\nBy MARTA LOPEZ\n\nLISBON, May 3 (Reuters) - The ferry strike ended on Friday.\n";
+        let a = &articles(&Wire, text, "w/x.txt")[0];
+        assert_eq!(a.byline.as_deref(), Some("Marta Lopez"));
+        assert_eq!(
+            a.dateline.as_ref().and_then(|d| d.place.as_deref()),
+            Some("Lisbon")
+        );
+        assert!(a.body.starts_with("The ferry strike"), "{}", a.body);
+        let plain = "Why we walk\n\nBy the river, people walk at dawn.\n";
+        assert_eq!(articles(&Wire, plain, "w/y.txt")[0].byline, None);
     }
 
     #[test]
