@@ -7,6 +7,9 @@
 
 use once_cell::sync::Lazy;
 use regex::Regex;
+
+use super::re;
+
 use time::{Date, Month};
 
 use crate::article::Dateline;
@@ -23,28 +26,21 @@ pub(crate) struct Found {
     pub body_start: usize,
 }
 
-static SEPARATOR: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"\s*(?:--+|-|\u{2013}|\u{2014}|_|:)(?:\s+|$)").expect("valid regex"));
-static AGENCY: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"\(\s*([A-Z][A-Za-z&\-]*(?: [A-Z][A-Za-z&\-]*){0,3})\s*\)\s*$")
-        .expect("valid regex")
-});
+static SEPARATOR: Lazy<Regex> = Lazy::new(|| re(r"\s*(?:--+|-|\u{2013}|\u{2014}|_|:)(?:\s+|$)"));
+static AGENCY: Lazy<Regex> =
+    Lazy::new(|| re(r"\(\s*([A-Z][A-Za-z&\-]*(?: [A-Z][A-Za-z&\-]*){0,3})\s*\)\s*$"));
 static MONTH_DAY: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
+    re(
         r"(?i)(?:^|[\s,.])(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+(\d{1,2})(?:\s*,\s*(\d{4}))?\s*,?$",
     )
-    .expect("valid regex")
 });
 static DAY_MONTH: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
+    re(
         r"(?i)(?:^|[\s,.])(\d{1,2})\s+(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?:\s+(\d{4}))?\s*,?$",
     )
-    .expect("valid regex")
 });
-static PLACE_OK: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"^[A-Z][A-Za-z\u{c0}-\u{17f}'\u{2019}.\- ]*[A-Za-z.\u{c0}-\u{17f}]$")
-        .expect("valid regex")
-});
+static PLACE_OK: Lazy<Regex> =
+    Lazy::new(|| re(r"^[A-Z][A-Za-z\u{c0}-\u{17f}'\u{2019}.\- ]*[A-Za-z.\u{c0}-\u{17f}]$"));
 
 /// Parses a month name or abbreviation (`Dec`, `Dec.`, `December`, `Sept`).
 pub(crate) fn month_from_name(name: &str) -> Option<Month> {
@@ -299,12 +295,10 @@ pub(crate) fn title_case_name(s: &str) -> String {
         .join(" ")
 }
 
-static PATH_YMD: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})([01]\d)([0-3]\d)(?:[^0-9]|$)").expect("valid regex")
-});
+static PATH_YMD: Lazy<Regex> =
+    Lazy::new(|| re(r"(?:^|[^0-9])((?:19|20)\d{2})([01]\d)([0-3]\d)(?:[^0-9]|$)"));
 static PATH_SEP: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})([/\\_\-.])([01]?\d)([/\\_\-.])([0-3]?\d)(?:[^0-9]|$)")
-        .expect("valid regex")
+    re(r"(?:^|[^0-9])((?:19|20)\d{2})([/\\_\-.])([01]?\d)([/\\_\-.])([0-3]?\d)(?:[^0-9]|$)")
 });
 
 /// A date written in a file path: `AFP_ENG_19970401.0006`, `2021/12/02/`,
@@ -336,19 +330,13 @@ pub(crate) fn date_from_path(path: &str) -> Option<Date> {
     best.map(|(_, d)| d)
 }
 
-static ISO: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s_]|[^0-9])").expect("valid regex")
-});
-static ISO_COMPACT: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"^\s*(\d{4})(\d{2})(\d{2})(?:T|$)").expect("valid regex"));
-static MONTH_FIRST: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
-        .expect("valid regex")
-});
-static DAY_FIRST: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3,9})\.?,?\s+(\d{4})\b")
-        .expect("valid regex")
-});
+static ISO: Lazy<Regex> =
+    Lazy::new(|| re(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s_]|[^0-9])"));
+static ISO_COMPACT: Lazy<Regex> = Lazy::new(|| re(r"^\s*(\d{4})(\d{2})(\d{2})(?:T|$)"));
+static MONTH_FIRST: Lazy<Regex> =
+    Lazy::new(|| re(r"(?i)\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b"));
+static DAY_FIRST: Lazy<Regex> =
+    Lazy::new(|| re(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3,9})\.?,?\s+(\d{4})\b"));
 
 /// A publication date written as text: ISO (`2021-12-02`, `2021-12-02T10:00:00Z`,
 /// `2021/12/02`, `20211202`), `December 2, 2021`, `2 Dec 2021`,

@@ -423,6 +423,13 @@ fn floor_char_boundary(s: &str, i: usize) -> usize {
     dateline::floor_char(s, i.min(s.len()))
 }
 
+/// Compiles one of the parsers' constant patterns. They are fixed at build time and
+/// every one is compiled by the unit tests, so a failure here is a programming error
+/// caught by `cargo test`, never a runtime condition: the `expect` cannot fire in use.
+pub(crate) fn re(pattern: &str) -> regex::Regex {
+    regex::Regex::new(pattern).expect("constant pattern compiles (checked by tests)")
+}
+
 /// Whether text starts like markup or JSON (`<`, `{`, `[{`, `[]`), which the plain-text
 /// formats leave to the others. `[Updated] Headline` is still plain text.
 pub(crate) fn looks_like_markup(head: &str) -> bool {

@@ -13,6 +13,9 @@ use std::path::Path;
 
 use once_cell::sync::Lazy;
 use regex::Regex;
+
+use super::re;
+
 use time::Date;
 
 use super::dateline::{self, month_from_name};
@@ -23,16 +26,14 @@ pub(crate) struct Page;
 
 /// `0 Comment(s)Print E-mail Xinhua, December 02, 2021`
 static SOURCE_LINE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
+    re(
         r"^\s*(?:\d+\s*Comments?(?:\(s\))?\s*)?(?:Print\s*)?(?:E-?mail\s*)?(?P<source>[A-Z][A-Za-z.&' \-]{0,60}?)\s*,\s*(?P<month>[A-Z][a-z]+)\.?\s+(?P<day>\d{1,2}),\s*(?P<year>\d{4})\s*$",
     )
-    .expect("valid regex")
 });
 
 /// Lines that are page furniture wherever they appear.
 static FURNITURE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
-        r"(?ix)^\s*(?:
+    re(r"(?ix)^\s*(?:
             \d+\s*comments?\(s\).*
           | \d+\s*comments?
           | (?:print\s*)?e-?mail(?:\s*bookmark\s*and\s*share)?(?:\s*print)?
@@ -50,23 +51,21 @@ static FURNITURE: Lazy<Regex> = Lazy::new(|| {
           | racist,\s*abusive.*
           | send\s*your\s*stories.*
           | (?:comments?|leave\s*a\s*comment|post\s*a\s*comment|related\s*(?:news|stories|articles)|you\s*might\s*also\s*like)\s*:?
-        )\s*$",
-    )
-    .expect("valid regex")
+        )\s*$")
 });
 
 /// Lines after which nothing belongs to the story.
 static TAIL: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
+    re(
         r"(?i)^\s*(?:print\s*e-?mail\s*bookmark|go\s*to\s*forum|add\s*your\s*comments|send\s*your\s*stories|no\s*comments\.?\s*$|related\s*(?:news|stories|articles)\s*:?\s*$)",
     )
-    .expect("valid regex")
 });
 
 /// ` Enditem` / `(End)` closing a story, with what follows on the same line.
 static END_MARKER: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?:\s*\b(?:Enditem|ENDITEM|End\s*item)\b|\s*\((?:End|END|end)\)|\s*\[(?:End|END)\])\s*\.?\s*$")
-        .expect("valid regex")
+    re(
+        r"(?:\s*\b(?:Enditem|ENDITEM|End\s*item)\b|\s*\((?:End|END|end)\)|\s*\[(?:End|END)\])\s*\.?\s*$",
+    )
 });
 
 impl Format for Page {

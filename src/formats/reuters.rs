@@ -12,6 +12,9 @@ use std::path::Path;
 
 use once_cell::sync::Lazy;
 use regex::Regex;
+
+use super::re;
+
 use time::Date;
 
 use super::dateline::{self, month_from_name};
@@ -24,9 +27,8 @@ pub(crate) struct Reuters;
 const OPEN: &str = "<REUTERS";
 const CLOSE: &str = "</REUTERS>";
 
-static DATE: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})").expect("valid regex"));
-static SIGN_OFF: Lazy<Regex> = Lazy::new(|| Regex::new(r"\s*\bReuter\s*$").expect("valid regex"));
+static DATE: Lazy<Regex> = Lazy::new(|| re(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})"));
+static SIGN_OFF: Lazy<Regex> = Lazy::new(|| re(r"\s*\bReuter\s*$"));
 
 impl Format for Reuters {
     fn name(&self) -> &'static str {

@@ -11,6 +11,9 @@ use std::path::Path;
 
 use once_cell::sync::Lazy;
 use regex::Regex;
+
+use super::re;
+
 use time::{Date, Month};
 
 use super::dateline::{self, title_case_name};
@@ -23,17 +26,11 @@ pub(crate) struct Trec;
 const OPEN: &str = "<DOC>";
 const CLOSE: &str = "</DOC>";
 
-static DOCNO_DATE: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"^([A-Z]+)(\d{2})(\d{2})(\d{2})").expect("valid regex"));
-static ISO_DATE: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(\d{4})-(\d{2})-(\d{2})").expect("valid regex"));
-static YYMMDD: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"^\s*(\d{2})(\d{2})(\d{2})\b").expect("valid regex"));
+static DOCNO_DATE: Lazy<Regex> = Lazy::new(|| re(r"^([A-Z]+)(\d{2})(\d{2})(\d{2})"));
+static ISO_DATE: Lazy<Regex> = Lazy::new(|| re(r"(\d{4})-(\d{2})-(\d{2})"));
+static YYMMDD: Lazy<Regex> = Lazy::new(|| re(r"^\s*(\d{2})(\d{2})(\d{2})\b"));
 static EDITORS_NOTE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
-        r"(?i)^(?:eds?\b|editors?\b|with\s|by\s|associated press|ap\s.*writer|urgent|advisory)",
-    )
-    .expect("valid regex")
+    re(r"(?i)^(?:eds?\b|editors?\b|with\s|by\s|associated press|ap\s.*writer|urgent|advisory)")
 });
 
 impl Format for Trec {

@@ -15,6 +15,9 @@
 
 use once_cell::sync::Lazy;
 use regex::Regex;
+
+use crate::formats::re;
+
 use scraper::{Html, Node};
 
 const NONE: usize = usize::MAX;
@@ -49,29 +52,25 @@ struct Dom {
 }
 
 static UNLIKELY: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
+    re(
         r"(?i)-ad-|\bads?\b|\bad-|advert|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|\bpager\b|popup|yom-remote|share|sharing|newsletter|subscri|promo|outbrain|taboola|recommend|trending|popular|cookie|modal|signup|sign-up|navbar|\bnav\b|toolbar|\btags?\b|author-bio|byline|caption|credit|\bprint\b|skip|most-read|more-stories|read-more|readmore|jump-link|overlay|paywall|login|teaser",
     )
-    .expect("valid regex")
 });
 static STRONG_UNLIKELY: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
-        r"(?i)comment|disqus|replies|respond|related|recommend|outbrain|taboola|newsletter|cookie",
-    )
-    .expect("valid regex")
+    re(r"(?i)comment|disqus|replies|respond|related|recommend|outbrain|taboola|newsletter|cookie")
 });
 static MAYBE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)\band\b|article|body|column|content|main|shadow|story|entry|post-?text|text")
-        .expect("valid regex")
+    re(r"(?i)\band\b|article|body|column|content|main|shadow|story|entry|post-?text|text")
 });
 static POSITIVE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|rich-?text").expect("valid regex")
+    re(
+        r"(?i)article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|rich-?text",
+    )
 });
 static NEGATIVE: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
+    re(
         r"(?i)-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|foot|footer|footnote|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|tool|widget|newsletter|subscri|recommend|byline|author|caption|credit|social",
     )
-    .expect("valid regex")
 });
 
 /// Tags whose whole subtree is never article text.
