@@ -191,13 +191,20 @@ fn bin() -> PathBuf {
 
 /// The binary as a child process (for killing, stopping and interrupting it).
 fn spawn_index(dir: &Path, args: &[&str]) -> Child {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    spawn_index_human(dir, &all)
+}
+
+/// Like [`spawn_index`], printing the human summary.
+fn spawn_index_human(dir: &Path, args: &[&str]) -> Child {
     Command::new(bin())
         .env_clear()
         .env("NO_COLOR", "1")
         .current_dir(dir)
         .arg("--index")
         .arg(dir.join("index"))
-        .args(["index", "--json", "--no-entities"])
+        .args(["index", "--no-entities"])
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -554,9 +561,25 @@ fn ctrl_c_commits_what_is_done_and_says_so() {
     );
     assert_eq!(manifest_stored(&dir.path().join("index")), s.index_articles);
     // The human summary says it was interrupted and how to finish.
+    let before = s.index_articles;
+    let mut child = spawn_index_human(dir.path(), &["c", "--commit-every", "20"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while manifest_stored(&dir.path().join("index")) <= before
+        && child.try_wait().expect("wait").is_none()
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    signal(&child, "-INT");
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if out.status.code() == Some(130) {
+        assert!(stdout.contains("interrupted"), "{stdout}");
+    }
+    let s2 = count(dir.path());
     let done = index(dir.path(), &["c"]);
     assert_eq!(done.index_articles, 1500);
-    assert_eq!(done.articles, 1500 - s.index_articles, "{done:?}");
+    assert_eq!(done.articles, 1500 - s2, "{done:?}");
 }
 
 // ---------------------------------------------------------------- concurrency
