@@ -116,6 +116,21 @@ pub(crate) fn decode_entities(s: &str) -> String {
     out
 }
 
+/// Removes SGML tags written in capitals (`<P>`, `</P>`, `<F P=105>`) left inside a
+/// field's text, keeping what they enclose; a paragraph tag becomes a line break.
+pub(crate) fn strip_tags(s: &str) -> String {
+    static TAG: once_cell::sync::Lazy<regex::Regex> =
+        once_cell::sync::Lazy::new(|| super::re(r"</?([A-Z][A-Z0-9]*)(?:\s[^<>]*)?>"));
+    if !s.contains('<') {
+        return s.to_string();
+    }
+    TAG.replace_all(
+        s,
+        |c: &regex::Captures| if &c[1] == "P" { "\n   " } else { " " },
+    )
+    .into_owned()
+}
+
 /// Collapses all whitespace runs to single spaces (titles spread over lines).
 pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -183,6 +198,15 @@ mod tests {
             attr(open_tag(doc, "TEXT").expect("tag"), "TYPE"),
             Some("BRIEF")
         );
+    }
+
+    #[test]
+    fn inner_tags() {
+        assert_eq!(
+            one_line(&strip_tags("<P> Quake hits <F P=105>coast</F> </P>")),
+            "Quake hits coast"
+        );
+        assert_eq!(strip_tags("a < b and c > d"), "a < b and c > d");
     }
 
     #[test]

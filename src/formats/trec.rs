@@ -17,7 +17,7 @@ use super::re;
 use time::{Date, Month};
 
 use super::dateline::{self, title_case_name};
-use super::sgml::{clean, one_line, reflow, tag, tags};
+use super::sgml::{clean, one_line, reflow, strip_tags, tag, tags};
 use super::{Cursor, Format, ParseError};
 use crate::article::{Article, DateOrigin};
 
@@ -121,7 +121,7 @@ fn document(
         }
     }
     let text: Vec<String> = tags(doc, "TEXT")
-        .map(|t| reflow(&clean(t)))
+        .map(|t| reflow(&clean(&strip_tags(t))))
         .filter(|t| !t.is_empty())
         .collect();
     art.body = text.join("\n\n");
@@ -135,7 +135,7 @@ fn document(
 /// before `^By` in a `BYLINE`, in a `NOTE`, or (last) the story slug in `SECOND`.
 fn headline(doc: &str) -> Option<String> {
     let usable = |s: &str| {
-        let s = one_line(&clean(s));
+        let s = one_line(&clean(&strip_tags(s)));
         (!s.is_empty() && !EDITORS_NOTE.is_match(&s)).then_some(s)
     };
     tags(doc, "HEAD")
@@ -293,6 +293,19 @@ mod tests {
         assert_eq!(
             arts[2].dateline.as_ref().and_then(|d| d.place.as_deref()),
             Some("St. John's")
+        );
+    }
+
+    #[test]
+    fn other_collections_with_inner_tags() {
+        let la = "<DOC>\n<DOCNO> LA010189-0001 </DOCNO>\n<HEADLINE>\n<P>\nHarbor Dredging Plan Approved\n</P>\n</HEADLINE>\n<TEXT>\n<P>\nThe harbor commission approved the plan.\n</P>\n<P>\nWork starts in spring.\n</P>\n</TEXT>\n</DOC>\n";
+        let a = &articles(&Trec, la, "la/la010189")[0];
+        assert_eq!(a.headline.as_deref(), Some("Harbor Dredging Plan Approved"));
+        assert_eq!(a.published, Some(date!(1989 - 01 - 01)));
+        assert_eq!(a.source.as_deref(), Some("Los Angeles Times"));
+        assert_eq!(
+            a.body,
+            "The harbor commission approved the plan.\n\nWork starts in spring."
         );
     }
 
