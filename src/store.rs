@@ -97,7 +97,10 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// tantivy refused to open the index (corrupt or unreadable files).
-    #[error("cannot open the index at {path}")]
+    #[error(
+        "cannot open the index at {path} (damaged, or written by an incompatible newswire: \
+         rebuild it with `newswire index --rebuild FOLDER...`)"
+    )]
     Tantivy {
         path: PathBuf,
         source: tantivy::TantivyError,
