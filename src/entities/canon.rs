@@ -615,8 +615,10 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
             let mut starts = persons
                 .iter()
                 .filter(|(pw, _)| pw.len() <= 3 && pw[0] == w[0]);
-            if let (Some((_, ps)), None) = (starts.next(), starts.next()) {
-                return Some(ps.to_string());
+            if let Some((_, first)) = starts.next() {
+                if starts.all(|(_, other)| other == first) {
+                    return Some(first.to_string());
+                }
             }
         }
         best.map(|(s, _)| s.to_string())

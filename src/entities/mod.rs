@@ -260,6 +260,13 @@ mod tests {
             "Patricia Hewitt spoke in London on Monday. Ms Hewitt said the plan would work.",
         );
         assert!(has(&e.person, "Patricia Hewitt"), "{e:?}");
+        let e = ex().extract(
+            "Hu meets Bush",
+            "Chinese President Hu Jintao met US President George W. Bush on Sunday. Hu Jintao \
+             said the talks were fruitful. Hu also invited Bush to visit Beijing.",
+        );
+        assert!(has(&e.person, "Hu Jintao"), "{e:?}");
+        assert!(!has(&e.person, "Hu"), "{e:?}");
         assert!(!e.person.iter().any(|p| p.starts_with("Ms")), "{e:?}");
     }
 
