@@ -61,7 +61,8 @@ pub struct Model {
     /// [`DocFeatures::surely_outside`]); on by default.
     pub fast: bool,
     bits: u32,
-    weights: Vec<i16>,
+    /// One row of `NT` weights per bucket.
+    weights: Vec<[i16; NT]>,
     scale: f32,
     trans: [[f32; NT]; NT],
     start: [f32; NT],
@@ -97,7 +98,7 @@ impl Model {
         Model {
             fast: true,
             bits: 1,
-            weights: vec![0; 2 * NT],
+            weights: vec![[0; NT]; 2],
             scale: 1.0,
             trans: [[0.0; NT]; NT],
             start: [0.0; NT],
@@ -111,8 +112,7 @@ impl Model {
         let w = &self.weights;
         let bits = self.bits;
         doc.features(i, |h| {
-            let b = bucket(h, bits) * NT;
-            let row = &w[b..b + NT];
+            let row = &w[bucket(h, bits)];
             for (a, &x) in acc.iter_mut().zip(row) {
                 *a += x as i32;
             }
@@ -158,7 +158,7 @@ impl Model {
         // Weights column by column (tag-major) compresses better than row by row.
         for t in 0..NT {
             for b in 0..(1usize << self.bits) {
-                raw.extend_from_slice(&self.weights[b * NT + t].to_le_bytes());
+                raw.extend_from_slice(&self.weights[b][t].to_le_bytes());
             }
         }
         let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
@@ -205,11 +205,11 @@ impl Model {
         let body = raw
             .get(pos..pos + nb * NT * 2)
             .ok_or_else(|| ModelError::Corrupt("weights".into()))?;
-        let mut weights = vec![0i16; nb * NT];
+        let mut weights = vec![[0i16; NT]; nb];
         for t in 0..NT {
             for b in 0..nb {
                 let k = (t * nb + b) * 2;
-                weights[b * NT + t] = i16::from_le_bytes([body[k], body[k + 1]]);
+                weights[b][t] = i16::from_le_bytes([body[k], body[k + 1]]);
             }
         }
         Ok(Model {
@@ -471,9 +471,22 @@ pub fn train(docs: &[TrainDoc], cfg: &TrainConfig, mut log: impl FnMut(&str)) ->
         start[p] = sw[p] - su[p] / c;
     }
     let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
-    let weights: Vec<i16> = w.iter().map(|&x| (x / scale).round() as i16).collect();
-    let nz = weights.iter().filter(|&&x| x != 0).count();
-    log(&format!("weights: {} non-zero of {}", nz, weights.len()));
+    let weights: Vec<[i16; NT]> = w
+        .chunks_exact(NT)
+        .map(|c| {
+            let mut row = [0i16; NT];
+            for (r, &x) in row.iter_mut().zip(c) {
+                *r = (x / scale).round() as i16;
+            }
+            row
+        })
+        .collect();
+    let nz = weights.iter().flatten().filter(|&&x| x != 0).count();
+    log(&format!(
+        "weights: {} non-zero of {}",
+        nz,
+        weights.len() * NT
+    ));
     Model {
         fast: true,
         bits: cfg.bits,
