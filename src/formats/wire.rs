@@ -10,6 +10,9 @@
 
 use std::path::Path;
 
+use once_cell::sync::Lazy;
+use regex::Regex;
+
 use super::dateline;
 use super::{Cursor, Format, ParseError};
 use crate::article::{Article, DateOrigin};
@@ -54,6 +57,8 @@ impl Format for Wire {
 fn parse_wire(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
     let mut art = cursor.article("wire", cursor.id_base.clone(), None);
     let text = super::tidy_paragraphs(text);
+    // Desk notes (`ATTENTION - UPDATES, ADDS quotes ///`) are for editors, not readers.
+    let text = strip_desk_notes(&text);
     if text.is_empty() {
         return Err(cursor.error("line 1", "no text"));
     }
@@ -65,7 +70,7 @@ fn parse_wire(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
         found = Some(f);
         body = text.clone();
     } else {
-        art.headline = Some(first_line.trim().to_string());
+        art.headline = Some(strip_headline_notes(first_line.trim()));
         body = rest.trim_start().to_string();
         // `By JANE DOE` on a line of its own between the headline and the story.
         let first_para = body.split("\n\n").next().unwrap_or("");
@@ -94,6 +99,36 @@ fn parse_wire(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
     art.body = strip_end_marker(&body);
     art.category = cursor.folder_category.clone();
     Ok(art)
+}
+
+/// Drops desk-note lines such as `ATTENTION - UPDATES, ADDS quotes ///`.
+fn strip_desk_notes(text: &str) -> String {
+    static NOTE: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"^\s*(?:ATTENTION\b.*|.*///\s*)$")
+            .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+    });
+    if !text.lines().any(|l| NOTE.is_match(l)) {
+        return text.to_string();
+    }
+    let kept: Vec<&str> = text.lines().filter(|l| !NOTE.is_match(l)).collect();
+    kept.join("\n").trim().to_string()
+}
+
+/// Drops editors' notes at the end of a headline: `(pictures)`, `(ADDS details)`,
+/// `(UPDATES with ...)`, `(CORRECTS ...)`.
+fn strip_headline_notes(headline: &str) -> String {
+    static NOTE: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r"(?:\s*\((?:pictures?|photos?|graphics?|video|map|ADDS?\b[^)]*|UPDATES?\b[^)]*|RECASTS?\b[^)]*|CORRECTS?\b[^)]*|REFILES?\b[^)]*|WRAPUP\b[^)]*|EDITS?\b[^)]*|REPEATS?\b[^)]*)\))+\s*$",
+        )
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+    });
+    let cut = NOTE.replace(headline, "");
+    if cut.trim().is_empty() {
+        headline.to_string()
+    } else {
+        cut.trim().to_string()
+    }
 }
 
 /// `By JANE DOE` / `By Jane Doe, Staff Writer` -> the name, when `line` is only that.
@@ -128,6 +163,19 @@ mod tests {
     const AFP: &str = include_str!("../../tests/fixtures/formats/wire.txt");
     const AP: &str = include_str!("../../tests/fixtures/formats/wire-ap.txt");
     const PLAIN: &str = include_str!("../../tests/fixtures/formats/plain.txt");
+
+    #[test]
+    fn desk_notes_are_not_headlines_or_text() {
+        let text = "ATTENTION - UPDATES, ADDS quotes ///\n\nOSLO, March 3 (AFP) - Ferries ran again on Tuesday.\n";
+        let a = &articles(&Wire, text, "afp/AFP_ENG_20300303.0001.txt")[0];
+        assert_eq!(a.headline, None, "the file has no headline");
+        assert_eq!(a.body, "Ferries ran again on Tuesday.");
+        let text =
+            "Ferries run again (pictures) (ADDS quotes)\n\nOSLO, March 3 (AFP) - Ferries ran.\n";
+        let a = &articles(&Wire, text, "afp/AFP_ENG_20300303.0002.txt")[0];
+        assert_eq!(a.headline.as_deref(), Some("Ferries run again"));
+        assert_eq!(strip_headline_notes("(ADDS quotes)"), "(ADDS quotes)");
+    }
 
     #[test]
     fn agency_wire_with_date_from_path() {
