@@ -115,10 +115,12 @@ fn story(
             })
             .unwrap_or_default()
     };
+    // Topics stay codes (`grain`, `money-fx`); entity codes become names, so they
+    // merge with the entities found in the text.
     art.topic = codes("TOPICS");
-    art.place = codes("PLACES");
-    art.person = codes("PEOPLE");
-    art.org = codes("ORGS");
+    art.place = codes("PLACES").iter().map(|c| place_name(c)).collect();
+    art.person = codes("PEOPLE").iter().map(|c| words_name(c)).collect();
+    art.org = codes("ORGS").iter().map(|c| org_name(c)).collect();
 
     let text_open = open_tag(doc, "TEXT").unwrap_or("");
     let kind = attr(text_open, "TYPE")
@@ -151,6 +153,57 @@ fn story(
 }
 
 /// `26-FEB-1987 15:01:01.79` -> 1987-02-26.
+/// `opec` -> `OPEC`; the few codes that are not acronyms get their names.
+fn org_name(code: &str) -> String {
+    match code {
+        "worldbank" => "World Bank".into(),
+        "adb-africa" => "African Development Bank".into(),
+        "adb-asia" => "Asian Development Bank".into(),
+        "ico-coffee" => "International Coffee Organization".into(),
+        "ico-islam" => "Organisation of the Islamic Conference".into(),
+        "iwc-whale" => "International Whaling Commission".into(),
+        "iwc-wheat" => "International Wheat Council".into(),
+        _ => code.to_uppercase(),
+    }
+}
+
+/// `west-germany` -> `West Germany`, with the names news text uses for the codes
+/// that are abbreviations.
+fn place_name(code: &str) -> String {
+    match code {
+        "usa" => "United States".into(),
+        "uk" => "Britain".into(),
+        "ussr" => "Soviet Union".into(),
+        "uae" => "United Arab Emirates".into(),
+        "us-virgin-islands" => "U.S. Virgin Islands".into(),
+        "trinidad-tobago" => "Trinidad and Tobago".into(),
+        "yemen-arab-republic" => "North Yemen".into(),
+        "yemen-demo-republic" => "South Yemen".into(),
+        _ => words_name(code),
+    }
+}
+
+/// `james-baker` -> `James Baker`, `de-larosiere` -> `de Larosiere`.
+fn words_name(code: &str) -> String {
+    code.split('-')
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| {
+            // Name particles stay lower case, except a lone word (`de` alone).
+            let particle = ["de", "la", "del", "du", "van", "von", "al"].contains(&w);
+            if particle && (i > 0 || code.contains('-')) {
+                w.to_string()
+            } else {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn parse_date(s: &str) -> Option<Date> {
     let c = DATE.captures(s)?;
     let month = month_from_name(&c[2])?;
@@ -181,9 +234,13 @@ mod tests {
         assert_eq!(d.place.as_deref(), Some("Winnipeg"));
         assert_eq!(d.date, Some(date!(2031 - 03 - 03)));
         assert_eq!(a.topic, vec!["grain", "wheat"]);
-        assert_eq!(a.place, vec!["canada", "usa"]);
-        assert_eq!(a.person, vec!["harper"]);
-        assert_eq!(a.org, vec!["ec"]);
+        assert_eq!(a.place, vec!["Canada", "United States"]);
+        assert_eq!(a.person, vec!["Harper"]);
+        assert_eq!(a.org, vec!["EC"]);
+        assert_eq!(words_name("james-baker"), "James Baker");
+        assert_eq!(words_name("de-larosiere"), "de Larosiere");
+        assert_eq!(place_name("west-germany"), "West Germany");
+        assert_eq!(org_name("worldbank"), "World Bank");
         assert!(
             a.body.starts_with("Wheat stocks held by prairie elevators"),
             "{}",
