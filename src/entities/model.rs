@@ -63,6 +63,9 @@ pub struct Model {
     bits: u32,
     /// One row of `NT` weights per bucket.
     weights: Vec<[i16; NT]>,
+    /// One bit per bucket: is its row non-zero? Small enough to stay in cache, it
+    /// saves the memory load of the (many) empty rows rare features land on.
+    nonzero: Vec<u64>,
     scale: f32,
     trans: [[f32; NT]; NT],
     start: [f32; NT],
@@ -99,6 +102,7 @@ impl Model {
             fast: true,
             bits: 1,
             weights: vec![[0; NT]; 2],
+            nonzero: vec![0; 1],
             scale: 1.0,
             trans: [[0.0; NT]; NT],
             start: [0.0; NT],
@@ -111,8 +115,13 @@ impl Model {
         let mut acc = [0i32; NT];
         let w = &self.weights;
         let bits = self.bits;
+        let nz = &self.nonzero;
         doc.features(i, |h| {
-            let row = &w[bucket(h, bits)];
+            let b = bucket(h, bits);
+            if nz[b >> 6] & (1 << (b & 63)) == 0 {
+                return;
+            }
+            let row = &w[b];
             for (a, &x) in acc.iter_mut().zip(row) {
                 *a += x as i32;
             }
@@ -215,12 +224,24 @@ impl Model {
         Ok(Model {
             fast: true,
             bits,
+            nonzero: nonzero_rows(&weights),
             weights,
             scale,
             trans,
             start,
         })
     }
+}
+
+/// The non-zero-row bitmap of a weight table.
+fn nonzero_rows(weights: &[[i16; NT]]) -> Vec<u64> {
+    let mut bits = vec![0u64; weights.len().div_ceil(64)];
+    for (b, row) in weights.iter().enumerate() {
+        if row.iter().any(|&x| x != 0) {
+            bits[b >> 6] |= 1 << (b & 63);
+        }
+    }
+    bits
 }
 
 /// Best tag sequence for one sentence's emission scores, written into `out`.
@@ -490,6 +511,7 @@ pub fn train(docs: &[TrainDoc], cfg: &TrainConfig, mut log: impl FnMut(&str)) ->
     Model {
         fast: true,
         bits: cfg.bits,
+        nonzero: nonzero_rows(&weights),
         weights,
         scale,
         trans,
