@@ -588,7 +588,10 @@ fn ctrl_c_commits_what_is_done_and_says_so() {
 fn searches_see_the_last_commit_and_a_second_writer_is_refused() {
     let dir = tempfile::tempdir().expect("temp");
     write_corpus(&dir.path().join("c"), 1200);
-    let mut first = spawn_index(dir.path(), &["c", "--commit-every", "30"]);
+    let mut first = spawn_index(
+        dir.path(),
+        &["c", "--commit-every", "30", "--commit-seconds", "3600"],
+    );
     assert!(
         wait_for_first_commit(dir.path(), &mut first),
         "finished before the first commit"
@@ -612,6 +615,18 @@ fn searches_see_the_last_commit_and_a_second_writer_is_refused() {
         );
     }
     signal(&first, "-CONT");
+    // Searching while it runs: always works, sees whole commits (every 30 one-story
+    // files), never goes back.
+    let mut seen = committed;
+    let mut searches = 0;
+    while first.try_wait().expect("wait").is_none() {
+        let now = count(dir.path());
+        assert!(now >= seen, "searches never go back: {now} after {seen}");
+        assert!(now % 30 == 0 || now == 1200, "a partial commit: {now}");
+        seen = now;
+        searches += 1;
+    }
+    eprintln!("{searches} searches during indexing, last saw {seen}");
     let out = first.wait_with_output().expect("wait");
     assert!(
         out.status.success(),
