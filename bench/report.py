@@ -187,8 +187,8 @@ def main():
     print("\n## Agreement with the peers (same documents, plain-word queries)\n")
     print("| newswire run | vs | hit counts equal | mean top-10 overlap | identical top-10 lists | identical facet lines |")
     print("|---|---|---|---|---|---|")
-    for mine, label in (("newswire.query.txt", "unboosted (headline = body)"),
-                        ("newswire-boosted.query.txt", "default (headline x2)")):
+    for mine, label in (("newswire.query.txt", "unboosted (headline = body), duplicates kept"),
+                        ("newswire-boosted.query.txt", "default (headline x2, tiers, duplicates collapsed)")):
         mq = qlines(f"{d}/{mine}")
         mf = flines(f"{d}/newswire.facets.txt")
         if not mq:
