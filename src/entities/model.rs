@@ -215,10 +215,11 @@ impl Model {
             .get(pos..pos + nb * NT * 2)
             .ok_or_else(|| ModelError::Corrupt("weights".into()))?;
         let mut weights = vec![[0i16; NT]; nb];
-        for t in 0..NT {
-            for b in 0..nb {
+        // Stored tag by tag (column-major): entry (t, b) is at byte (t * nb + b) * 2.
+        for (b, row) in weights.iter_mut().enumerate() {
+            for (t, v) in row.iter_mut().enumerate() {
                 let k = (t * nb + b) * 2;
-                weights[b][t] = i16::from_le_bytes([body[k], body[k + 1]]);
+                *v = i16::from_le_bytes([body[k], body[k + 1]]);
             }
         }
         Ok(Model {
