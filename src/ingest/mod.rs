@@ -752,10 +752,12 @@ impl Writer<'_> {
     ) -> Result<(), IngestError> {
         let (tx, rx) = mpsc::sync_channel::<Done>(64);
         let mut result = Ok(());
+        // Set when writing failed: the files left are not worth reading.
+        let failed = AtomicBool::new(false);
         std::thread::scope(|scope| {
             scope.spawn(|| {
                 jobs.par_iter().for_each_with(tx, |tx, job| {
-                    if ctx.cancel.load(Ordering::Relaxed) {
+                    if ctx.cancel.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed) {
                         return;
                     }
                     let done = read_file(job, ctx);
@@ -766,13 +768,16 @@ impl Writer<'_> {
                     ctx.reporter.file_done(done.size, n);
                     // The writer has gone away only if writing failed; that error
                     // is reported there.
-                    let _ = tx.send(done);
+                    if tx.send(done).is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
                 });
             });
             for done in rx {
                 if let Err(e) = self.apply(done, reread) {
                     result = Err(e);
-                    // Dropping `rx` (by returning) stops the workers' sends.
+                    failed.store(true, Ordering::Relaxed);
+                    // Dropping `rx` (by returning) fails the workers' sends.
                     return;
                 }
             }
