@@ -441,7 +441,15 @@ fn kill_and_resume(n: usize, kills: usize, rng: &mut Rng, want: &(BTreeSet<Strin
     write_jsonl(&c, JSONL_FILES, JSONL_PER_FILE);
     let mut previous = 0;
     for k in 0..kills {
-        let mut child = spawn_index(dir.path(), &["c", "--commit-every", "40"]);
+        // Now and then the killed run is a --rebuild: the index may then go back
+        // to nothing, but never be left half deleted.
+        let rebuild = k > 0 && rng.below(4) == 0;
+        let mut args = vec!["c", "--commit-every", "40"];
+        if rebuild {
+            args.push("--rebuild");
+            previous = 0;
+        }
+        let mut child = spawn_index(dir.path(), &args);
         let delay = Duration::from_millis(20 + rng.below(2500));
         let started = Instant::now();
         while started.elapsed() < delay && child.try_wait().expect("wait").is_none() {
@@ -469,7 +477,8 @@ fn kill_and_resume(n: usize, kills: usize, rng: &mut Rng, want: &(BTreeSet<Strin
             "kill {k}: files only partly indexed: {partial:?}"
         );
         previous = now;
-        eprintln!("kill {k} after {delay:?}: {now} articles committed");
+        let what = if rebuild { " (--rebuild)" } else { "" };
+        eprintln!("kill {k}{what} after {delay:?}: {now} articles committed");
     }
     let done = index(dir.path(), &["c"]);
     assert!(!done.interrupted);
