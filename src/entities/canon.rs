@@ -95,9 +95,22 @@ pub fn blank_furniture(text: &str) -> Option<String> {
     out
 }
 
+/// All furniture phrases as one case-insensitive pattern (one pass per line).
+static FURNITURE_RE: once_cell::sync::Lazy<Option<regex::Regex>> =
+    once_cell::sync::Lazy::new(|| {
+        let alts: Vec<String> = FURNITURE.iter().map(|f| regex::escape(f)).collect();
+        // Built from escaped literals: cannot fail; `None` would only disable the filter.
+        regex::Regex::new(&format!("(?i){}", alts.join("|"))).ok()
+    });
+
 fn is_furniture(line: &str) -> bool {
-    let lower = line.to_ascii_lowercase();
-    FURNITURE.iter().any(|f| lower.contains(f))
+    match FURNITURE_RE.as_ref() {
+        Some(re) => re.is_match(line),
+        None => {
+            let lower = line.to_ascii_lowercase();
+            FURNITURE.iter().any(|f| lower.contains(f))
+        }
+    }
 }
 
 const MONTHS: &[&str] = &[

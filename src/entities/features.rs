@@ -227,6 +227,9 @@ impl<'a> DocFeatures<'a> {
                 if k != 0 {
                     best = (k, l);
                 }
+                if !g.is_prefix(h) {
+                    break;
+                }
             }
             if best.1 > 0 {
                 info[i].gaz_start = best.0;

@@ -25,6 +25,9 @@ pub const MAX_LEN: usize = 6;
 /// The lists, keyed by the hash of the lowercased token sequence.
 pub struct Gazetteer {
     kinds: HashMapU64<u8>,
+    /// Hashes of the proper prefixes of multi-word entries (`united` for `United
+    /// States`), so matching stops as soon as no entry can continue.
+    prefixes: HashMapU64<()>,
     /// Short form of a well-known organization, by hash of any of its forms.
     org_short: HashMapU64<&'static str>,
     /// Canonical spelling of each place and organization, by lowercase hash.
@@ -42,12 +45,20 @@ pub fn gazetteer() -> &'static Gazetteer {
 
 /// Hash of a phrase's tokens, the same way the tagger hashes token sequences.
 pub fn phrase_hash(phrase: &str) -> u64 {
+    phrase_hashes(phrase).last().copied().unwrap_or(0)
+}
+
+/// Hashes of every prefix of a phrase's tokens (the last one is the whole phrase).
+fn phrase_hashes(phrase: &str) -> Vec<u64> {
     let t = tokenize(phrase);
     let mut h = 0u64;
-    for tok in &t.tokens {
-        h = mix(h, hash_lower(tok.text(phrase)));
-    }
-    h
+    t.tokens
+        .iter()
+        .map(|tok| {
+            h = mix(h, hash_lower(tok.text(phrase)));
+            h
+        })
+        .collect()
 }
 
 fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
@@ -60,6 +71,7 @@ impl Gazetteer {
     fn build() -> Self {
         let mut g = Gazetteer {
             kinds: HashMapU64::default(),
+            prefixes: HashMapU64::default(),
             org_short: HashMapU64::default(),
             spelling: HashMapU64::default(),
             place_canonical: HashMapU64::default(),
@@ -102,7 +114,24 @@ impl Gazetteer {
                 *g.kinds.entry(phrase_hash(w)).or_default() |= kind;
             }
         }
+        for l in lines(include_str!("data/countries.txt"))
+            .chain(lines(include_str!("data/places.txt")))
+            .chain(lines(include_str!("data/orgs.txt")))
+        {
+            for f in l.split('|') {
+                let hs = phrase_hashes(f);
+                for &h in &hs[..hs.len().saturating_sub(1)] {
+                    g.prefixes.insert(h, ());
+                }
+            }
+        }
         g
+    }
+
+    /// Whether some multi-word entry starts with the token sequence hashed to `h`.
+    #[inline]
+    pub fn is_prefix(&self, h: u64) -> bool {
+        self.prefixes.contains_key(&h)
     }
 
     /// Lists holding the phrase whose token-sequence hash is `h`.

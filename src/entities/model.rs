@@ -280,6 +280,22 @@ fn viterbi(
     for i in 1..n {
         let mut next = [NEG; NT];
         let bi = &mut back[i];
+        if em[i] == OUTSIDE {
+            // Forced `O` (fast path): only the best way into `O` matters.
+            let mut best = score[0] + tr[0][0];
+            let mut arg = 0u8;
+            for p in 1..NT {
+                let s = score[p] + tr[p][0];
+                if s > best {
+                    best = s;
+                    arg = p as u8;
+                }
+            }
+            next[0] = best;
+            bi[0] = arg;
+            score = next;
+            continue;
+        }
         for t in 0..NT {
             let mut best = score[0] + tr[0][t];
             let mut arg = 0u8;
