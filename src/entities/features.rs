@@ -240,16 +240,19 @@ impl<'a> DocFeatures<'a> {
             }
         }
         // Document evidence.
+        // (Only words not in plain lowercase read it, so only they are keyed.)
         let mut seen: HashMapU64<(bool, bool)> =
-            HashMapU64::with_capacity_and_hasher(n / 2 + 1, Default::default());
-        for x in &info {
-            if x.lower {
-                seen.entry(x.low).or_default().0 = true;
-            } else if x.cap && !x.initial && !x.caps_sent && !x.upper {
-                seen.entry(x.low).or_default().1 = true;
+            HashMapU64::with_capacity_and_hasher(n / 4 + 1, Default::default());
+        for x in info.iter().filter(|x| !x.lower) {
+            let e = seen.entry(x.low).or_default();
+            e.1 |= x.cap && !x.initial && !x.caps_sent && !x.upper;
+        }
+        for x in info.iter().filter(|x| x.lower) {
+            if let Some(e) = seen.get_mut(&x.low) {
+                e.0 = true;
             }
         }
-        for x in info.iter_mut() {
+        for x in info.iter_mut().filter(|x| !x.lower) {
             if let Some(&(l, t)) = seen.get(&x.low) {
                 x.doc_lower = l;
                 x.doc_title = t;
