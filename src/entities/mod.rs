@@ -148,6 +148,16 @@ impl Extractor {
         merge(&mut article.org, found.org);
         merge(&mut article.person, found.person);
         merge(&mut article.place, found.place);
+        // The dateline city (`BAGHDAD, Dec. 1 (Xinhua) --`, which parsers take out of
+        // the body) is a place of the story too.
+        if let Some(p) = article.dateline.as_ref().and_then(|d| d.place.as_deref()) {
+            let p = p.trim();
+            if !p.is_empty() && p.chars().any(char::is_alphabetic) {
+                let h = gazetteer::phrase_hash(p);
+                let name = gazetteer::gazetteer().place_canonical(h).unwrap_or(p);
+                merge(&mut article.place, vec![name.to_string()]);
+            }
+        }
         merge(&mut article.aliases.org, found.aliases.org);
         merge(&mut article.aliases.person, found.aliases.person);
         merge(&mut article.aliases.place, found.aliases.place);
@@ -361,6 +371,45 @@ mod tests {
             "{a:?}"
         );
         assert!(!a.entities.is_empty());
+    }
+
+    #[test]
+    fn sample_article_entities_with_dateline_place() {
+        let mut a = Article {
+            headline: Some("Iraq confirms commitment to withdrawing foreign forces".into()),
+            dateline: Some(crate::article::Dateline {
+                place: Some("Baghdad".into()),
+                ..Default::default()
+            }),
+            body: "The Iraqi government confirmed on Wednesday its commitment to implement the \
+                   decision of the Iraqi parliament to withdraw foreign combat forces from Iraq.\n\
+                   A statement by the media office of Iraqi National Security Adviser Qasim \
+                   al-Araji said al-Araji met with Michael Anker, head of the North Atlantic \
+                   Treaty Organization (NATO) mission in Iraq, to discuss cooperation between \
+                   Iraq and NATO.\n\
+                   The Iraqi forces can defeat the militants of the extremist Islamic State (IS) \
+                   group, he added.\n\
+                   On Nov. 24, Spokesman of Iraqi Joint Operations Command Tahseen al-Khafaji \
+                   said the forces would leave Iraq, except for limited presence in the western \
+                   province of Anbar. The United States and Iraq agreed in July."
+                .into(),
+            ..Article::default()
+        };
+        ex().annotate(&mut a);
+        for o in ["NATO", "Islamic State", "Iraqi Joint Operations Command"] {
+            assert!(has(&a.org, o), "{o}: {a:?}");
+        }
+        for p in ["Qasim al-Araji", "Michael Anker", "Tahseen al-Khafaji"] {
+            assert!(has(&a.person, p), "{p}: {a:?}");
+        }
+        for p in ["Baghdad", "Iraq", "United States", "Anbar"] {
+            assert!(has(&a.place, p), "{p}: {a:?}");
+        }
+        assert!(
+            has(&a.aliases.org, "North Atlantic Treaty Organization"),
+            "{a:?}"
+        );
+        assert!(!has(&a.place, "Iraqi"), "{a:?}");
     }
 
     /// Per-document set precision/recall/F1 over (label, text) pairs, as
