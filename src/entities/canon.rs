@@ -29,12 +29,17 @@ const FURNITURE: &[&str] = &[
     "go to forum",
     "add your comments",
     "user name required",
-    "your comment",
     "enter the words you see",
     "comments may be removed",
     "send your stories",
     "get more from",
     "no comments.",
+];
+
+/// Phrases that mark a short line (under 60 bytes) as furniture; in a longer line they
+/// may be prose ("countries that subscribe to the treaty").
+const FURNITURE_SHORT: &[&str] = &[
+    "your comment",
     "share this",
     "share on facebook",
     "click here",
@@ -81,7 +86,7 @@ pub fn blank_furniture(text: &str) -> Option<String> {
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
         let l = line.trim();
-        if !l.is_empty() && l.len() < 200 && is_furniture(l) {
+        if !l.is_empty() && is_furniture(l) {
             let s = out.get_or_insert_with(|| text.to_string());
             // Same byte length, so offsets into the text still hold.
             let padded: String = line
@@ -95,22 +100,22 @@ pub fn blank_furniture(text: &str) -> Option<String> {
     out
 }
 
-/// All furniture phrases as one case-insensitive pattern (one pass per line).
-static FURNITURE_RE: once_cell::sync::Lazy<Option<regex::Regex>> =
-    once_cell::sync::Lazy::new(|| {
-        let alts: Vec<String> = FURNITURE.iter().map(|f| regex::escape(f)).collect();
-        // Built from escaped literals: cannot fail; `None` would only disable the filter.
-        regex::Regex::new(&format!("(?i){}", alts.join("|"))).ok()
-    });
+/// A case-insensitive pattern matching any of the phrases (one pass per line).
+fn phrase_regex(phrases: &[&str]) -> Option<regex::Regex> {
+    let alts: Vec<String> = phrases.iter().map(|f| regex::escape(f)).collect();
+    // Built from escaped literals, so it cannot fail; `None` would only disable the filter.
+    regex::Regex::new(&format!("(?i){}", alts.join("|"))).ok()
+}
 
+static FURNITURE_RE: once_cell::sync::Lazy<Option<regex::Regex>> =
+    once_cell::sync::Lazy::new(|| phrase_regex(FURNITURE));
+static FURNITURE_SHORT_RE: once_cell::sync::Lazy<Option<regex::Regex>> =
+    once_cell::sync::Lazy::new(|| phrase_regex(FURNITURE_SHORT));
+
+/// Whether a (trimmed) line is page furniture.
 fn is_furniture(line: &str) -> bool {
-    match FURNITURE_RE.as_ref() {
-        Some(re) => re.is_match(line),
-        None => {
-            let lower = line.to_ascii_lowercase();
-            FURNITURE.iter().any(|f| lower.contains(f))
-        }
-    }
+    let hit = |re: &Option<regex::Regex>| re.as_ref().is_some_and(|r| r.is_match(line));
+    (line.len() < 200 && hit(&FURNITURE_RE)) || (line.len() < 60 && hit(&FURNITURE_SHORT_RE))
 }
 
 const MONTHS: &[&str] = &[

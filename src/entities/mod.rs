@@ -351,6 +351,13 @@ mod tests {
             "{e:?}"
         );
         assert!(has(&e.place, "Tokyo"), "{e:?}");
+        // Prose that happens to use a furniture phrase is kept.
+        let e = ex().extract(
+            "",
+            "Countries that subscribe to the treaty met in Geneva on Monday, and France said \
+             it would share this burden with Germany and Italy over the next decade.",
+        );
+        assert!(has(&e.place, "Geneva") && has(&e.place, "France"), "{e:?}");
     }
 
     #[test]
