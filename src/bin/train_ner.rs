@@ -18,8 +18,10 @@
 //! 12), `--prune X` (drop averaged weights below X before quantizing), `--eval FILE`
 //! (after training, or with `--model`), `--pred OUT.jsonl` (write predictions in the
 //! scorer's `{"doc_index", "entities"}` format), `--errors` (print each document's
-//! missed and spurious names), `--no-fast` (compute features for every token), `--bench FILES...` (time `extract` on raw text files), `--show FILES...` (print
-//! the entities of raw text files).
+//! missed and spurious names), `--no-fast` (compute features for every token),
+//! `--bench FILES...` (time `extract` on raw text files, CPU time of one thread, with a
+//! per-stage breakdown), `--show FILES...` (print the entities of raw text files).
+//! Without `--model` and without a training file, the embedded model is used.
 //!
 //! The training file is read, never copied: only the model's hashed weights are written.
 
