@@ -194,11 +194,9 @@ fn split_chunk(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token
             break;
         }
         if is_close_punct(c) || is_dash(c) {
-            // Keep ' as part of "'" possessive handling below.
+            // Closing brackets, quotes (`’` too: a plural possessive `Jones’` is split
+            // like `'`), commas and the like.
             let l = c.len_utf8();
-            if (c == '\u{2019}') && s.len() > l {
-                // Possessive plural `Jones’` is split like `'`.
-            }
             tail[ntail] = Token {
                 start: (end - l) as u32,
                 end: end as u32,
