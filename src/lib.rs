@@ -10,5 +10,5 @@ pub mod entities;
 pub mod formats;
 pub mod ingest;
 pub mod schema;
-pub mod store;
 pub mod search;
+pub mod store;

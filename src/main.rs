@@ -76,27 +76,6 @@ fn run(cli: Cli) -> Result<u8> {
             let reporter = progress::BarReporter::new(show_bar, !args.quiet && !args.json);
             let summary = ingest::run(&store, &opts, &reporter, &cancel)?;
             reporter.finish();
-            if !args.json {
-                // Incremental bookkeeping (TODO: move into output::index_summary).
-                if summary.up_to_date() {
-                    writeln!(
-                        out,
-                        "nothing changed: {} files unchanged, nothing parsed",
-                        summary.files_unchanged
-                    )?;
-                } else {
-                    writeln!(
-                        out,
-                        "files: {} new, {} changed, {} unchanged, {} removed ({} articles removed), {} duplicate articles not stored",
-                        summary.files_new,
-                        summary.files_changed,
-                        summary.files_unchanged,
-                        summary.files_removed,
-                        summary.articles_removed,
-                        summary.duplicates
-                    )?;
-                }
-            }
             output::index_summary(&mut out, args.json, &summary)?;
             if summary.interrupted {
                 130

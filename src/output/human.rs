@@ -250,16 +250,36 @@ pub fn show(out: &mut dyn Write, style: Style, hit: &Hit, body: &str) -> io::Res
 }
 
 pub fn index_summary(out: &mut dyn Write, s: &IndexSummary) -> io::Result<()> {
+    if s.up_to_date() {
+        writeln!(
+            out,
+            "nothing changed: {} files unchanged, nothing parsed",
+            s.files_unchanged
+        )?;
+        return writeln!(out, "the index holds {} articles", s.index_articles);
+    }
     let mb = s.bytes as f64 / 1e6;
     writeln!(
         out,
         "indexed {} articles from {} files ({mb:.1} MB) in {:.1} s: {:.0} articles/s, {:.1} MB/s",
         s.articles, s.files, s.seconds, s.articles_per_second, s.mb_per_second
     )?;
+    writeln!(
+        out,
+        "files: {} new, {} changed, {} unchanged, {} removed ({} articles removed)",
+        s.files_new, s.files_changed, s.files_unchanged, s.files_removed, s.articles_removed
+    )?;
+    if s.duplicates > 0 {
+        writeln!(
+            out,
+            "{} duplicate articles (same id, or the same story in another file) stored once",
+            s.duplicates
+        )?;
+    }
     if s.files_skipped + s.articles_skipped > 0 {
         writeln!(
             out,
-            "skipped {} files and {} articles (details: --json)",
+            "skipped {} files and {} articles (reasons above; all of them with --json)",
             s.files_skipped, s.articles_skipped
         )?;
     }

@@ -52,6 +52,9 @@ pub enum QueryError {
     /// The query is beyond the limits that keep a search fast.
     #[error("query too large: {0}")]
     TooLarge(String),
+    /// The query holds characters no query can use.
+    #[error("the query contains control characters (such as {0}); remove them")]
+    ControlCharacters(String),
     /// `--from` is after `--to`.
     #[error("--from {from} is after --to {to}")]
     EmptyDateRange { from: String, to: String },
@@ -445,9 +448,11 @@ pub fn build_query(
         .chars()
         .any(|c| c.is_control() && c != '\t' && c != '\n')
     {
-        return Err(QueryError::TooLarge(
-            "the query contains control characters".into(),
-        ));
+        let c = trimmed
+            .chars()
+            .find(|c| c.is_control() && *c != '\t' && *c != '\n')
+            .unwrap_or('\0');
+        return Err(QueryError::ControlCharacters(format!("U+{:04X}", c as u32)));
     }
     let depth = nesting(trimmed);
     if depth > MAX_DEPTH {

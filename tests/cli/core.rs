@@ -22,7 +22,11 @@ fn ranked_search_puts_the_sample_article_first_with_highlights() {
     assert_eq!(dl.date.as_deref(), Some("2021-12-01"));
     assert!(top.path.ends_with("000_8db9994a1fd0b2b3.txt"));
     assert!(top.org.iter().any(|o| o == "NATO"), "{:?}", top.org);
-    assert!(top.person.iter().any(|p| p == "Qasim al-Araji"), "{:?}", top.person);
+    assert!(
+        top.person.iter().any(|p| p == "Qasim al-Araji"),
+        "{:?}",
+        top.person
+    );
     assert!(top.place.iter().any(|p| p == "Baghdad"), "{:?}", top.place);
     assert!(!top.highlights.is_empty());
     for [a, b] in &top.highlights {
