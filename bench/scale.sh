@@ -24,6 +24,7 @@ CORPORA="${CORPORA:-$ROOT/../shared/corpora}"
 # shellcheck source=bench/build.sh
 . "$ROOT/bench/build.sh"   # sets NW and BENCH_SEARCH_BIN (BUILD_FROM=REV builds a commit)
 S="$BENCH_SEARCH_BIN"
+export NEWSWIRE_BIN="$NW" BENCH_SEARCH_BIN   # for bench/newswire_peer.sh (LUCENE=1)
 mkdir -p "$SCALE_DIR"
 for N in "$@"; do
   C="$SCALE_DIR/corpus-$N"; I="$SCALE_DIR/idx-$N-m$MEMORY"; R="$SCALE_DIR/results-$N-m$MEMORY"
