@@ -55,36 +55,25 @@ impl Format for Reuters {
         cursor: &mut Cursor,
         sink: &mut dyn FnMut(Result<Article, ParseError>),
     ) -> Result<(), ParseError> {
-        let mut from = 0;
-        let mut line = cursor.line;
-        let mut counted = 0;
-        while let Some(i) = text[from..].find(OPEN) {
-            let start = from + i;
-            line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..start]).count() as u64;
-            counted = start;
-            let position = cursor.position;
-            cursor.position += 1;
-            let (doc, complete) = match text[start..].find(CLOSE) {
-                Some(j) => (&text[start..start + j], true),
-                None => (&text[start..], false),
-            };
-            let newid = open_tag(doc, "REUTERS")
+        sgml::for_each_block(text, OPEN, CLOSE, cursor, |block, cursor| {
+            let newid = open_tag(block.text, "REUTERS")
                 .and_then(|t| attr(t, "NEWID"))
                 .map(str::to_string);
+            let (line, n) = (block.line, block.position + 1);
             let at = match &newid {
-                Some(n) => format!("line {line}, story {} (NEWID {n})", position + 1),
-                None => format!("line {line}, story {}", position + 1),
+                Some(id) => format!("line {line}, story {n} (NEWID {id})"),
+                None => format!("line {line}, story {n}"),
             };
-            if !complete {
+            if !block.complete {
                 sink(Err(cursor.error(
                     &at,
                     "story cut short: no closing </REUTERS> (truncated file)",
                 )));
-                break;
+                return;
             }
-            sink(story(doc, newid, position, cursor).map_err(|reason| cursor.error(&at, reason)));
-            from = start + doc.len() + CLOSE.len();
-        }
+            let article = story(block.text, newid, block.position, cursor);
+            sink(article.map_err(|reason| cursor.error(&at, reason)));
+        });
         Ok(())
     }
 }

@@ -5,6 +5,58 @@
 //! every content of a repeated tag, an attribute of an opening tag, and text cleanup
 //! (entities decoded, control characters removed, hard-wrapped lines re-joined).
 
+use super::Cursor;
+
+/// One `OPEN ... CLOSE` record of a multi-record SGML file.
+pub(crate) struct Block<'a> {
+    /// From the opening tag to just before the closing one.
+    pub text: &'a str,
+    /// False when the text ended before the closing tag (a truncated file).
+    pub complete: bool,
+    /// 0-based number of the record in the file.
+    pub position: u64,
+    /// 1-based line of the opening tag.
+    pub line: u64,
+}
+
+/// Calls `each` for every record of `text` in order, numbering them with `cursor`.
+/// A record cut short by the end of the text is the last one given.
+pub(crate) fn for_each_block(
+    text: &str,
+    open: &str,
+    close: &str,
+    cursor: &mut Cursor,
+    mut each: impl FnMut(Block<'_>, &Cursor),
+) {
+    let mut from = 0;
+    let mut line = cursor.line;
+    let mut counted = 0;
+    while let Some(i) = text[from..].find(open) {
+        let start = from + i;
+        line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..start]).count() as u64;
+        counted = start;
+        let position = cursor.position;
+        cursor.position += 1;
+        let (block, complete) = match text[start..].find(close) {
+            Some(j) => (&text[start..start + j], true),
+            None => (&text[start..], false),
+        };
+        each(
+            Block {
+                text: block,
+                complete,
+                position,
+                line,
+            },
+            cursor,
+        );
+        if !complete {
+            break;
+        }
+        from = start + block.len() + close.len();
+    }
+}
+
 /// Content of the first `<TAG>...</TAG>` (or `<TAG attr=..>...</TAG>`) in `doc`.
 pub(crate) fn tag<'a>(doc: &'a str, name: &str) -> Option<&'a str> {
     tags(doc, name).next()

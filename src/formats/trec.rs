@@ -17,7 +17,7 @@ use super::re;
 use time::{Date, Month};
 
 use super::dateline::{self, title_case_name};
-use super::sgml::{clean, one_line, reflow, strip_tags, tag, tags};
+use super::sgml::{self, clean, one_line, reflow, strip_tags, tag, tags};
 use super::{Cursor, Format, ParseError};
 use crate::article::{Article, DateOrigin};
 
@@ -56,38 +56,26 @@ impl Format for Trec {
         cursor: &mut Cursor,
         sink: &mut dyn FnMut(Result<Article, ParseError>),
     ) -> Result<(), ParseError> {
-        let mut from = 0;
-        let mut line = cursor.line;
-        let mut counted = 0;
-        while let Some(i) = text[from..].find(OPEN) {
-            let start = from + i;
-            line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..start]).count() as u64;
-            counted = start;
-            let position = cursor.position;
-            cursor.position += 1;
-            let (doc, complete) = match text[start..].find(CLOSE) {
-                Some(j) => (&text[start + OPEN.len()..start + j], true),
-                None => (&text[start + OPEN.len()..], false),
-            };
+        sgml::for_each_block(text, OPEN, CLOSE, cursor, |block, cursor| {
+            let doc = &block.text[OPEN.len()..];
             let docno = tag(doc, "DOCNO")
                 .map(|d| d.trim().to_string())
                 .filter(|d| !d.is_empty());
+            let (line, n) = (block.line, block.position + 1);
             let at = match &docno {
-                Some(n) => format!("line {line}, document {} ({n})", position + 1),
-                None => format!("line {line}, document {}", position + 1),
+                Some(id) => format!("line {line}, document {n} ({id})"),
+                None => format!("line {line}, document {n}"),
             };
-            if !complete {
+            if !block.complete {
                 sink(Err(cursor.error(
                     &at,
                     "document cut short: no closing </DOC> (truncated file)",
                 )));
-                break;
+                return;
             }
-            sink(
-                document(doc, docno, position, cursor).map_err(|reason| cursor.error(&at, reason)),
-            );
-            from = start + OPEN.len() + doc.len() + CLOSE.len();
-        }
+            let article = document(doc, docno, block.position, cursor);
+            sink(article.map_err(|reason| cursor.error(&at, reason)));
+        });
         Ok(())
     }
 }
