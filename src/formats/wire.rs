@@ -101,10 +101,11 @@ fn parse_wire(text: &str, cursor: &Cursor) -> Result<Article, ParseError> {
     Ok(art)
 }
 
-/// Drops desk-note lines such as `ATTENTION - UPDATES, ADDS quotes ///`.
+/// Drops desk-note lines such as `ATTENTION - UPDATES, ADDS quotes ///` and
+/// `=(PICTURE)=`.
 fn strip_desk_notes(text: &str) -> String {
     static NOTE: Lazy<Regex> = Lazy::new(|| {
-        Regex::new(r"^\s*(?:ATTENTION\b.*|.*///\s*)$")
+        Regex::new(r"^\s*(?:ATTENTION\b.*|.*///\s*|=\s*\([A-Z+ ]+\)\s*=)$")
             .unwrap_or_else(|e| unreachable!("static regex: {e}"))
     });
     if !text.lines().any(|l| NOTE.is_match(l)) {
@@ -175,6 +176,12 @@ mod tests {
         let a = &articles(&Wire, text, "afp/AFP_ENG_20300303.0002.txt")[0];
         assert_eq!(a.headline.as_deref(), Some("Ferries run again"));
         assert_eq!(strip_headline_notes("(ADDS quotes)"), "(ADDS quotes)");
+        let text = "= (PICTURES) =\n\nOSLO, March 3 (AFP) - Ferries ran.\n";
+        let a = &articles(&Wire, text, "afp/AFP_ENG_20300303.0003.txt")[0];
+        assert_eq!(
+            (a.headline.as_deref(), a.body.as_str()),
+            (None, "Ferries ran.")
+        );
     }
 
     #[test]
