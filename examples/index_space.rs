@@ -8,6 +8,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -17,6 +18,13 @@ fn main() -> ExitCode {
     };
     match run(&dir) {
         Ok(()) => ExitCode::SUCCESS,
+        // `index_space DIR | head` closes the pipe early: not an error.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("index_space: {e}");
             ExitCode::from(2)
@@ -48,21 +56,24 @@ fn run(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
         store += seg.store().total().get_bytes();
     }
     let kib = |b: u64| format!("{:.1}", b as f64 / 1024.0);
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "segments={} docs={} total_bytes={}",
         usage.segments().len(),
         searcher.num_docs(),
         usage.total().get_bytes()
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "field\ttermdict_kib\tpostings_kib\tpositions_kib\tfast_kib\tfieldnorm_kib\ttotal_kib"
-    );
+    )?;
     let mut rows: Vec<_> = per_field.into_iter().collect();
     rows.sort_by_key(|(_, v)| std::cmp::Reverse(v.iter().sum::<u64>()));
     for (name, v) in rows {
         let cells: Vec<String> = v.iter().map(|&b| kib(b)).collect();
-        println!("{name}\t{}\t{}", cells.join("\t"), kib(v.iter().sum()));
+        writeln!(out, "{name}\t{}\t{}", cells.join("\t"), kib(v.iter().sum()))?;
     }
-    println!("(document store)\t\t\t\t\t\t{}", kib(store));
+    writeln!(out, "(document store)\t\t\t\t\t\t{}", kib(store))?;
     Ok(())
 }
