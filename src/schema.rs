@@ -134,6 +134,9 @@ impl SchemaSpec {
             if f.boost < 0.0 || !f.boost.is_finite() {
                 return Err(invalid("`boost` must be a non-negative number"));
             }
+            if f.kind == Kind::U64 && !f.stored && !f.fast {
+                return Err(invalid("a u64 field must be `stored`, `fast` or both"));
+            }
             if f.boost > 0.0 && f.kind != Kind::Text {
                 return Err(invalid(
                     "only text fields are searched by default (`boost`)",
@@ -214,7 +217,12 @@ impl SchemaSpec {
                     b.add_date_field(&f.name, opts);
                 }
                 Kind::U64 => {
-                    let mut opts = NumericOptions::default().set_indexed().set_fast();
+                    // Numbers are never searched by term, only read back: stored
+                    // and/or fast as declared.
+                    let mut opts = NumericOptions::default();
+                    if f.fast {
+                        opts = opts.set_fast();
+                    }
                     if f.stored {
                         opts = opts.set_stored();
                     }
@@ -379,7 +387,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_schemas() {
-        let dup = "name='x'\nversion=1\n[[field]]\nname='a'\nkind='u64'\n[[field]]\nname='a'\nkind='u64'\n";
+        let dup = "name='x'\nversion=1\n[[field]]\nname='a'\nkind='u64'\nstored=true\n[[field]]\nname='a'\nkind='u64'\nstored=true\n";
         assert!(matches!(
             SchemaSpec::parse(dup),
             Err(SchemaError::Duplicate(_))
@@ -387,7 +395,12 @@ mod tests {
         let tok = "name='x'\nversion=1\n[[field]]\nname='a'\nkind='text'\ntokenizer='klingon'\n";
         let err = SchemaSpec::parse(tok).expect_err("unknown tokenizer");
         assert!(err.to_string().contains("klingon"));
-        let missing = "name='x'\nversion=1\n[[field]]\nname='a'\nkind='u64'\n";
+        let missing = "name='x'\nversion=1\n[[field]]\nname='a'\nkind='u64'\nstored=true\n";
+        let unread = "name='x'\nversion=1\n[[field]]\nname='a'\nkind='u64'\n";
+        assert!(matches!(
+            SchemaSpec::parse(unread),
+            Err(SchemaError::Invalid { .. })
+        ));
         assert!(matches!(
             SchemaSpec::parse(missing),
             Err(SchemaError::Required { .. })

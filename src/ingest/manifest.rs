@@ -27,6 +27,11 @@ pub const MANIFEST_VERSION: u32 = 1;
 const PREFIX: &str = "manifest-";
 const SUFFIX: &str = ".json";
 
+/// How close a modification may come to the reading of a file for its time stamp
+/// to be untrustworthy (file systems keep time stamps at a coarser grain than the
+/// nanoseconds they show).
+pub const RACY_NS: u64 = 2_000_000_000;
+
 /// Every file the index holds articles from (or has read and found none in).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
@@ -45,6 +50,11 @@ pub struct FileEntry {
     pub size: u64,
     /// Modification time, nanoseconds since the Unix epoch.
     pub mtime_ns: u64,
+    /// When its bytes were last hashed, nanoseconds since the Unix epoch. A file
+    /// modified less than [`RACY_NS`] before that could have changed again within the
+    /// same time stamp, so it is hashed again rather than trusted.
+    #[serde(default)]
+    pub read_at_ns: u64,
     /// xxh3-128 of the file's bytes, hex; empty when the file changed while it was
     /// being read (so the next run reads it again).
     pub hash: String,

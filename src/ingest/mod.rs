@@ -207,6 +207,7 @@ struct Done {
     path: String,
     size: u64,
     mtime_ns: u64,
+    read_at_ns: u64,
     hash: String,
     outcome: Outcome,
 }
@@ -418,6 +419,13 @@ struct Plan {
     unreadable: u64,
 }
 
+/// The current time, nanoseconds since the Unix epoch.
+fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
 fn mtime_ns(m: &fs::Metadata) -> u64 {
     m.modified()
         .ok()
@@ -469,7 +477,9 @@ fn plan(
         }
         let prev = manifest.files.get(&key);
         if let Some(e) = prev.filter(|_| !reread_all) {
-            if e.size == meta.len() && e.mtime_ns == mtime_ns(&meta) && !e.hash.is_empty() {
+            let mtime = mtime_ns(&meta);
+            let settled = mtime.saturating_add(manifest::RACY_NS) < e.read_at_ns;
+            if e.size == meta.len() && e.mtime_ns == mtime && settled && !e.hash.is_empty() {
                 unchanged += 1;
                 continue;
             }
@@ -582,6 +592,7 @@ fn read_file(job: &Job, ctx: &WorkerContext) -> Done {
         path: shown.clone(),
         size: job.size,
         mtime_ns: 0,
+        read_at_ns: now_ns(),
         hash: String::new(),
         outcome: Outcome::Unreadable,
     };
@@ -792,6 +803,7 @@ impl Writer<'_> {
             path,
             size,
             mtime_ns,
+            read_at_ns,
             hash,
             outcome,
         } = done;
@@ -799,9 +811,15 @@ impl Writer<'_> {
             Outcome::Unreadable => return Ok(()),
             Outcome::Touched => {
                 if let Some(e) = self.manifest.files.get_mut(&key) {
-                    e.size = size;
-                    e.mtime_ns = mtime_ns;
-                    self.dirty = true;
+                    // Same bytes: only a moved time stamp is worth recording (a file
+                    // hashed again because it was read too soon after a change
+                    // changes nothing).
+                    if (e.size, e.mtime_ns) != (size, mtime_ns) {
+                        e.size = size;
+                        e.mtime_ns = mtime_ns;
+                        e.read_at_ns = read_at_ns;
+                        self.dirty = true;
+                    }
                 }
                 self.summary.files_unchanged += 1;
                 return Ok(());
@@ -837,6 +855,7 @@ impl Writer<'_> {
                     FileEntry {
                         size,
                         mtime_ns,
+                        read_at_ns,
                         hash,
                         path,
                         format,
@@ -1020,12 +1039,33 @@ mod tests {
             FileEntry {
                 size: meta.len(),
                 mtime_ns: mtime_ns(&meta),
+                read_at_ns: mtime_ns(&meta) + manifest::RACY_NS + 1,
                 hash: hash_file(path).expect("hash"),
                 path: path.display().to_string(),
                 ..FileEntry::default()
             },
         );
         m
+    }
+
+    #[test]
+    fn a_file_read_right_after_a_change_is_hashed_again() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "Title\n\nBody text.\n").expect("write");
+        let found = discover(&[dir.path().to_path_buf()]);
+        let mut m = up_to_date(&path, env!("CARGO_PKG_VERSION"));
+        for e in m.files.values_mut() {
+            // Read within the time stamp's grain: it may have changed again since.
+            e.read_at_ns = e.mtime_ns;
+        }
+        let opts = IndexOptions::default();
+        let p = plan(&m, &found, &opts, &dir.path().join("elsewhere"), &|_| {});
+        assert_eq!((p.jobs.len(), p.unchanged), (1, 0));
+        assert!(
+            !p.jobs[0].force,
+            "hashed, and parsed only if its bytes differ"
+        );
     }
 
     #[test]
