@@ -260,6 +260,8 @@ pub fn run(
     }
     let plan = plan(&manifest, &found, opts, &store.dir, &skip);
     let upgrading = manifest.newswire_version != env!("CARGO_PKG_VERSION");
+    // A build from scratch ends merged into one segment (see below).
+    let from_scratch = manifest.files.is_empty();
     let total_bytes: u64 = plan.jobs.iter().map(|j| j.size).sum();
     reporter.start(plan.jobs.len() as u64, total_bytes);
 
@@ -351,6 +353,20 @@ pub fn run(
                     summary.duplicates += 1;
                 }
             }
+        }
+    }
+    if from_scratch && !cancel.load(Ordering::Relaxed) {
+        // One segment makes searches and facets over it cheaper (values are named
+        // once, not per segment) and the index smaller. Later, incremental runs
+        // leave merging to tantivy's policy.
+        let segments = store
+            .index
+            .searchable_segment_ids()
+            .map_err(|source| write_error(&store.dir, source))?;
+        if segments.len() > 1 {
+            // Best effort: when tantivy's own merges already took some of these
+            // segments, this merge gives up and the index is just as valid.
+            let _ = w.writer.merge(&segments).wait();
         }
     }
     w.writer

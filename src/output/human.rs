@@ -279,7 +279,7 @@ pub fn index_summary(out: &mut dyn Write, s: &IndexSummary) -> io::Result<()> {
     if s.files_skipped + s.articles_skipped > 0 {
         writeln!(
             out,
-            "skipped {} files and {} articles (reasons above; all of them with --json)",
+            "skipped {} files and {} articles (every reason: --json)",
             s.files_skipped, s.articles_skipped
         )?;
     }
