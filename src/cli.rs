@@ -8,7 +8,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success (search: at least one hit)
   1  search found nothing; index: nothing could be indexed
-  2  error (bad flag or query, unreadable index)";
+  2  error (bad flag or query, unreadable index)
+  130  index interrupted with Ctrl-C (what was done is committed)";
 
 /// Full-text search for news archives: index a folder of articles, then ask it
 /// ranked and faceted questions.
@@ -95,7 +96,7 @@ twice to stop at once; the next run completes the index).
 
 Exit codes:
   0  the index is up to date and holds articles (some files may have been skipped)
-  1  nothing could be indexed
+  1  nothing could be indexed, or no readable file in the paths given
   2  error (bad flag, index locked or unwritable)
   130  interrupted with Ctrl-C (what was done is committed)";
 

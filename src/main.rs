@@ -81,6 +81,9 @@ fn run(cli: Cli) -> Result<u8> {
                 130
             } else if summary.articles == 0 && summary.index_articles == 0 {
                 1
+            } else if summary.seen_no_file() {
+                // Every path given was missing or unreadable: almost always a typo.
+                1
             } else {
                 0
             }

@@ -148,6 +148,12 @@ pub struct IndexSummary {
 
 impl IndexSummary {
     /// True when the run found nothing to do and changed nothing.
+    /// True when the paths given held no readable file at all.
+    pub fn seen_no_file(&self) -> bool {
+        self.files_skipped > 0
+            && self.files_new + self.files_changed + self.files_unchanged + self.files == 0
+    }
+
     pub fn up_to_date(&self) -> bool {
         self.files == 0
             && self.files_new + self.files_changed + self.files_removed + self.files_reread == 0

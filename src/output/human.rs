@@ -250,6 +250,10 @@ pub fn show(out: &mut dyn Write, style: Style, hit: &Hit, body: &str) -> io::Res
 }
 
 pub fn index_summary(out: &mut dyn Write, s: &IndexSummary) -> io::Result<()> {
+    if s.seen_no_file() {
+        writeln!(out, "nothing indexed: no readable file in the paths given")?;
+        return writeln!(out, "the index holds {} articles", s.index_articles);
+    }
     if s.up_to_date() {
         writeln!(
             out,

@@ -90,6 +90,18 @@ fn nothing_indexable_exits_1() {
 }
 
 #[test]
+fn a_mistyped_path_on_an_existing_index_exits_1() {
+    let dir = super::util::indexed_corpus();
+    newswire(dir.path())
+        .args(["index"])
+        .arg(dir.path().join("corpsu"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("no readable file"))
+        .stderr(predicate::str::contains("corpsu"));
+}
+
+#[test]
 fn missing_input_is_named() {
     let dir = tempfile::tempdir().expect("temp");
     newswire(dir.path())
