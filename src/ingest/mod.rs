@@ -605,6 +605,9 @@ fn content_hash(a: &Article) -> Option<u64> {
     Some(h.digest())
 }
 
+/// Articles of one file turned into documents together (in parallel).
+const BATCH: usize = 256;
+
 /// Reads one file: hashes it, and unless its bytes are the ones already indexed,
 /// parses it into documents.
 fn read_file(job: &Job, ctx: &WorkerContext) -> Done {
@@ -643,14 +646,16 @@ fn read_file(job: &Job, ctx: &WorkerContext) -> Done {
 
     let mut articles = Vec::new();
     let mut bad = Vec::new();
-    // A panic while parsing (a parser bug) costs this file, not the run.
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        formats::parse_file(&job.path, ctx.format, &mut |item| match item {
-            Ok(mut article) => {
-                if let Some(x) = ctx
-                    .extractor
-                    .get_or_init(|| ctx.entities.then(Extractor::new))
-                {
+    // Entities and documents for a batch of parsed articles, in parallel: a file
+    // holding many articles (JSON Lines, SGML) is not left to one core.
+    let finish = |batch: &mut Vec<Article>, into: &mut Vec<(ArticleRef, TantivyDocument)>| {
+        let extractor = ctx
+            .extractor
+            .get_or_init(|| ctx.entities.then(Extractor::new));
+        let done: Vec<(ArticleRef, TantivyDocument)> = std::mem::take(batch)
+            .into_par_iter()
+            .map(|mut article| {
+                if let Some(x) = extractor {
                     x.annotate(&mut article);
                 }
                 let r = ArticleRef {
@@ -658,10 +663,25 @@ fn read_file(job: &Job, ctx: &WorkerContext) -> Done {
                     hash: content_hash(&article),
                     stored: false,
                 };
-                articles.push((r, ctx.builder.build(&article)));
+                (r, ctx.builder.build(&article))
+            })
+            .collect();
+        into.extend(done);
+    };
+    let mut batch: Vec<Article> = Vec::new();
+    // A panic while parsing (a parser bug) costs this file, not the run.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let r = formats::parse_file(&job.path, ctx.format, &mut |item| match item {
+            Ok(article) => {
+                batch.push(article);
+                if batch.len() >= BATCH {
+                    finish(&mut batch, &mut articles);
+                }
             }
             Err(e) => bad.push(e),
-        })
+        });
+        finish(&mut batch, &mut articles);
+        r
     }));
     let result = match parsed {
         Ok(r) => r,

@@ -16,25 +16,28 @@ const MIN_WORDS: usize = 25;
 
 /// SimHash of `body`, or 0 (no fingerprint) for very short texts.
 pub fn simhash(body: &str) -> u64 {
-    let words: Vec<String> = body
+    // Hash each lowercased word once (into a reused buffer), then each 3-shingle
+    // from its three word hashes: no string per word or per shingle.
+    let mut word = String::new();
+    let mut hashes: Vec<u64> = Vec::new();
+    for w in body
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    if words.len() < MIN_WORDS {
+    {
+        word.clear();
+        word.extend(w.chars().flat_map(char::to_lowercase));
+        hashes.push(xxh3_64(word.as_bytes()));
+    }
+    if hashes.len() < MIN_WORDS {
         return 0;
     }
     let mut weights = [0i32; 64];
-    let mut buf = String::new();
-    for w in words.windows(3) {
-        buf.clear();
-        for (i, x) in w.iter().enumerate() {
-            if i > 0 {
-                buf.push(' ');
-            }
-            buf.push_str(x);
+    for w in hashes.windows(3) {
+        let mut shingle = [0u8; 24];
+        for (i, h) in w.iter().enumerate() {
+            shingle[i * 8..i * 8 + 8].copy_from_slice(&h.to_le_bytes());
         }
-        let h = xxh3_64(buf.as_bytes());
+        let h = xxh3_64(&shingle);
         for (bit, weight) in weights.iter_mut().enumerate() {
             if h >> bit & 1 == 1 {
                 *weight += 1;
