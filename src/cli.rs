@@ -150,7 +150,8 @@ pub struct IndexArgs {
     /// Skip entity extraction (keep only entities the source gives, e.g. JSON `orgs`)
     #[arg(long)]
     pub no_entities: bool,
-    /// Memory budget of the index writer, in MB
+    /// Memory budget of the index writer, in MB (a new index of up to twice this size
+    /// is also merged into one segment at the end, for faster searches)
     #[arg(long, value_name = "MB", default_value_t = 512)]
     pub memory: usize,
     /// Print the summary as JSON (no progress bar)

@@ -361,23 +361,12 @@ pub fn run(
             }
         }
     }
-    if from_scratch && !cancel.load(Ordering::Relaxed) {
-        // One segment makes searches and facets over it cheaper (values are named
-        // once, not per segment) and the index smaller. Later, incremental runs
-        // leave merging to tantivy's policy.
-        let segments = store
-            .index
-            .searchable_segment_ids()
-            .map_err(|source| write_error(&store.dir, source))?;
-        if segments.len() > 1 {
-            // Best effort: when tantivy's own merges already took some of these
-            // segments, this merge gives up and the index is just as valid.
-            let _ = w.writer.merge(&segments).wait();
-        }
-    }
     w.writer
         .wait_merging_threads()
         .map_err(|source| write_error(&store.dir, source))?;
+    if from_scratch && !cancel.load(Ordering::Relaxed) {
+        merge_into_one(store, opts.memory_budget)?;
+    }
 
     summary.interrupted = cancel.load(Ordering::Relaxed);
     summary.files_skipped += ctx.files_skipped.into_inner() + found.errors.len() as u64;
@@ -603,6 +592,24 @@ fn content_hash(a: &Article) -> Option<u64> {
         h.update(&[0]);
     }
     Some(h.digest())
+}
+
+/// Merges a freshly built index of up to twice the memory budget into one segment,
+/// once tantivy's own merges are over: searches and facets over one segment are
+/// cheaper (values are named once, not per segment) and the index is smaller. Later,
+/// incremental runs leave merging to tantivy's policy.
+fn merge_into_one(store: &Store, memory_budget: usize) -> Result<(), IngestError> {
+    let err = |source| write_error(&store.dir, source);
+    let segments = store.index.searchable_segment_ids().map_err(err)?;
+    // A merge maps every segment it reads: past twice the memory budget it would
+    // take more memory than the user allowed, so a big index keeps its segments.
+    if segments.len() < 2 || store.size_on_disk() > 2 * memory_budget as u64 {
+        return Ok(());
+    }
+    let mut writer: IndexWriter = store.index.writer(memory_budget).map_err(err)?;
+    writer.merge(&segments).wait().map_err(err)?;
+    writer.garbage_collect_files().wait().map_err(err)?;
+    writer.wait_merging_threads().map_err(err)
 }
 
 /// Articles of one file turned into documents together (in parallel).
