@@ -346,11 +346,12 @@ pub fn similar(store: &Store, id: &str, limit: usize) -> Result<Option<SearchRes
     let wanted = (limit + 1) * 3 + 10;
     let (docs, total) =
         searcher.search(&mlt, &(TopDocs::with_limit(wanted).order_by_score(), Count))?;
-    let own_hash = store_simhash(&searcher, addr);
+    let prints = Fingerprints::new(&searcher);
+    let own_hash = prints.get(addr);
     let candidates: Vec<(Option<f32>, DocAddress)> = docs
         .into_iter()
         .filter(|(_, a)| *a != addr)
-        .filter(|(_, a)| !near(own_hash, store_simhash(&searcher, *a)))
+        .filter(|(_, a)| !near(own_hash, prints.get(*a)))
         .map(|(s, a)| (Some(s), a))
         .collect();
     let kept = collapse_duplicates(&searcher, candidates, 0, limit);
@@ -374,14 +375,28 @@ pub fn similar(store: &Store, id: &str, limit: usize) -> Result<Option<SearchRes
     }))
 }
 
-fn store_simhash(searcher: &tantivy::Searcher, a: DocAddress) -> u64 {
-    searcher
-        .segment_reader(a.segment_ord)
-        .fast_fields()
-        .u64("simhash")
-        .ok()
-        .and_then(|c| c.first(a.doc_id))
-        .unwrap_or(0)
+/// The SimHash column of every segment, opened once per searcher.
+struct Fingerprints(Vec<Option<tantivy::columnar::Column<u64>>>);
+
+impl Fingerprints {
+    fn new(searcher: &tantivy::Searcher) -> Self {
+        Fingerprints(
+            searcher
+                .segment_readers()
+                .iter()
+                .map(|s| s.fast_fields().u64("simhash").ok())
+                .collect(),
+        )
+    }
+
+    /// The article's fingerprint, 0 when it has none.
+    fn get(&self, a: DocAddress) -> u64 {
+        self.0
+            .get(a.segment_ord as usize)
+            .and_then(|c| c.as_ref())
+            .and_then(|c| c.first(a.doc_id))
+            .unwrap_or(0)
+    }
 }
 
 /// Below this many hits, a corrected query is suggested when one finds more.
@@ -423,21 +438,10 @@ fn collapse_duplicates(
     offset: usize,
     limit: usize,
 ) -> Vec<Ranked> {
-    let columns: Vec<Option<tantivy::columnar::Column<u64>>> = searcher
-        .segment_readers()
-        .iter()
-        .map(|s| s.fast_fields().u64("simhash").ok())
-        .collect();
-    let hash = |a: DocAddress| {
-        columns
-            .get(a.segment_ord as usize)
-            .and_then(|c| c.as_ref())
-            .and_then(|c| c.first(a.doc_id))
-            .unwrap_or(0)
-    };
+    let prints = Fingerprints::new(searcher);
     let mut kept: Vec<(Ranked, u64)> = Vec::new();
     for (score, addr) in docs {
-        let h = hash(addr);
+        let h = prints.get(addr);
         match kept.iter_mut().find(|(_, k)| near(*k, h)) {
             Some(((_, _, dups), _)) => dups.push(addr),
             None => kept.push(((score, addr, Vec::new()), h)),
