@@ -11,4 +11,5 @@ pub mod formats;
 pub mod ingest;
 pub mod schema;
 pub mod search;
+mod stem;
 pub mod store;

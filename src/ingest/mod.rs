@@ -958,7 +958,10 @@ impl Writer<'_> {
                 }
             }
         }
-        self.delete_id(&r.id);
+        // No delete for the new document's own id: every stored article's id is in
+        // `holders` (an earlier holder returned above, a later one was just deleted,
+        // and a re-read file's old articles were deleted by `forget`). A delete per
+        // document would cost a term lookup in every segment at each commit.
         self.writer
             .add_document(doc)
             .map_err(|e| self.write_err(e))?;
