@@ -90,8 +90,8 @@ removes the articles of files that are gone from the folders given (add --prune 
 also remove those of files gone from anywhere else). A file reached through two
 paths is read once; an article found twice (same id, or a page or story file copied
 elsewhere) is stored once. Progress is committed every --commit-every articles and
---commit-seconds seconds: a run that is killed keeps whole files only, and running
-the command again completes it. Ctrl-C commits what is done and stops (press it
+--commit-seconds seconds: running the command again after a killed run completes
+the index (a file of many articles that was half read is read again). Ctrl-C commits what is done and stops (press it
 twice to stop at once; the next run completes the index).
 
 Exit codes:
