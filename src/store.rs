@@ -31,8 +31,10 @@ use crate::schema::{tokenizers, Fields, SchemaError, SchemaSpec};
 pub const META_FILE: &str = "newswire.json";
 
 /// Version of the index layout (what newswire keeps beside tantivy's files).
-/// 1: no file manifest; 2: a file manifest named by each commit's payload.
-pub const INDEX_FORMAT: u32 = 2;
+/// 1: no file manifest; 2: a file manifest named by each commit's payload;
+/// 3: fast-field dictionaries stored uncompressed (facet values resolve without
+/// decompressing a block per value; the index is 1% larger).
+pub const INDEX_FORMAT: u32 = 3;
 
 /// tantivy's writer lock file, which `newswire index` holds while it runs.
 pub const LOCK_FILE: &str = ".tantivy-writer.lock";
@@ -57,6 +59,17 @@ pub enum StoreError {
         path: PathBuf,
         found: String,
         expected: String,
+        built_by: String,
+    },
+    /// The index was written by an older newswire, in a layout this one cannot read.
+    #[error(
+        "the index at {path} was built by newswire {built_by} in an older layout (index \
+         format {found}; this newswire reads format {INDEX_FORMAT}): rebuild it with \
+         `newswire index --rebuild FOLDER...`"
+    )]
+    TooOld {
+        path: PathBuf,
+        found: u32,
         built_by: String,
     },
     /// The index was written by a newer newswire, in a layout this one cannot read.
@@ -169,6 +182,13 @@ impl Store {
         let expected = IndexMeta::current(&spec);
         if meta.index_format > INDEX_FORMAT {
             return Err(StoreError::TooNew {
+                path: dir.to_path_buf(),
+                found: meta.index_format,
+                built_by: meta.newswire_version.clone(),
+            });
+        }
+        if meta.index_format < INDEX_FORMAT {
+            return Err(StoreError::TooOld {
                 path: dir.to_path_buf(),
                 found: meta.index_format,
                 built_by: meta.newswire_version.clone(),

@@ -678,7 +678,7 @@ fn an_index_from_a_newer_newswire_says_to_upgrade() {
 }
 
 #[test]
-fn an_index_without_a_manifest_is_searchable_and_says_to_rebuild() {
+fn an_index_in_an_older_layout_says_to_rebuild() {
     let dir = tempfile::tempdir().expect("temp");
     write_corpus(&dir.path().join("c"), 3);
     index(dir.path(), &["c"]);
@@ -689,14 +689,15 @@ fn an_index_without_a_manifest_is_searchable_and_says_to_rebuild() {
     edit_json(&dir.path().join("index/newswire.json"), |v| {
         v.as_object_mut().expect("object").remove("index_format");
     });
-    assert_eq!(count(dir.path()), 3, "still searchable");
-    let out = index_cmd(dir.path(), &["c"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        contains(&out.stderr, "newswire index --rebuild"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    for args in [&["search", "cranes"][..], &["index", "c"][..]] {
+        let out = newswire(dir.path()).args(args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("older layout") && stderr.contains("newswire index --rebuild"),
+            "{stderr}"
+        );
+    }
     let s = index(dir.path(), &["--rebuild", "c"]);
     assert_eq!(s.index_articles, 3);
 }
