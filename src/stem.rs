@@ -51,14 +51,19 @@ impl<T: Clone> Clone for LowerStemFilter<T> {
 /// hit costs one hash and one cache line.
 struct Cache {
     stemmer: frostem::Stemmer,
-    /// Empty until [`CACHE_AFTER`] words have been seen.
+    /// [`FIRST_WORDS`] slots, then [`CACHE_WORDS`] once [`CACHE_AFTER`] words have
+    /// been seen.
     slots: Vec<Slot>,
     seen: usize,
     lower: String,
 }
 
-/// Words stemmed before the cache is made: a query or a few snippets never pay for
-/// a table they would barely use; indexing gets there in a hundred articles.
+/// Slots of the first, small table (48 KB): a query or the snippets of a page of
+/// hits do not pay for a big table they would barely use.
+const FIRST_WORDS: usize = 1 << 10;
+
+/// Words seen before the big table is made (indexing gets there in a hundred
+/// articles).
 const CACHE_AFTER: usize = 50_000;
 
 /// Longest word (in bytes) and stem the cache holds.
@@ -95,17 +100,19 @@ impl Cache {
     /// Replaces `text` by its lowercased stem.
     fn apply(&mut self, text: &mut String) {
         let word = text.as_bytes();
-        if self.slots.is_empty() && self.seen < CACHE_AFTER {
+        if self.slots.len() < CACHE_WORDS {
             self.seen += 1;
-            if self.seen == CACHE_AFTER {
+            if self.seen >= CACHE_AFTER {
                 self.slots = vec![EMPTY; CACHE_WORDS];
+            } else if self.slots.is_empty() {
+                self.slots = vec![EMPTY; FIRST_WORDS];
             }
         }
-        let cacheable = !self.slots.is_empty() && !word.is_empty() && word.len() <= WIDTH;
+        let cacheable = !word.is_empty() && word.len() <= WIDTH;
         let at = if cacheable {
             let mut h = FxHasher::default();
             h.write(word);
-            let at = (h.finish() as usize) & (CACHE_WORDS - 1);
+            let at = (h.finish() as usize) & (self.slots.len() - 1);
             let slot = &self.slots[at];
             if &slot.word[..slot.word_len as usize] == word {
                 // Most words are their own stem.

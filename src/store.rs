@@ -14,6 +14,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use fs2::FileExt;
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
@@ -23,7 +24,7 @@ use tantivy::directory::{
 };
 
 use serde::{Deserialize, Serialize};
-use tantivy::Index;
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use crate::schema::{tokenizers, Fields, SchemaError, SchemaSpec};
 
@@ -162,9 +163,35 @@ pub struct Store {
     pub spec: SchemaSpec,
     pub fields: Fields,
     pub meta: IndexMeta,
+    /// The reader of the last commit seen, and that commit's opstamp.
+    reader: Mutex<Option<(u64, IndexReader)>>,
 }
 
 impl Store {
+    /// A searcher over the index's last commit. Its segments stay open between calls
+    /// (a process that searches many times opens them once) and are opened again
+    /// only after a new commit.
+    pub fn searcher(&self) -> tantivy::Result<Searcher> {
+        let stamp = self.index.load_metas()?.opstamp;
+        let mut cached = self
+            .reader
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((seen, reader)) = cached.as_ref() {
+            if *seen == stamp {
+                return Ok(reader.searcher());
+            }
+        }
+        let reader: IndexReader = self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
+        *cached = Some((stamp, reader));
+        Ok(searcher)
+    }
+
     /// Opens an existing index for reading.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let spec = SchemaSpec::builtin()?;
@@ -231,6 +258,7 @@ impl Store {
             spec,
             fields,
             meta,
+            reader: Mutex::new(None),
         })
     }
 
@@ -283,6 +311,7 @@ impl Store {
             spec,
             fields,
             meta,
+            reader: Mutex::new(None),
         })
     }
 

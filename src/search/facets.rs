@@ -2,17 +2,23 @@
 //!
 //! Keyword facets read term ordinals from each segment's fast-field column and
 //! count them in a plain array. Term ordinals follow the dictionary's (byte) order,
-//! so with one segment the top values are picked on ordinals and only those are
-//! turned into strings; with several, each segment's hit values are resolved in one
-//! sorted pass over its dictionary and the sorted lists are merged by value. Either
-//! way every count is exact, whatever the number of segments. Date facets (year,
-//! month, day) count days from the `published` column and are rolled up later.
+//! so with one segment the top values are picked and ordered on ordinals and only
+//! those are turned into strings; with several, each segment's hit values are
+//! resolved and the lists are merged by value. Either way every count is exact,
+//! whatever the number of segments. Turning ordinals into strings reads the column's
+//! dictionary: a few values are looked up in one sorted pass; when many are wanted,
+//! the whole dictionary is decoded once and kept for the life of the process
+//! (segments never change), so later searches only index into it. Date facets
+//! (year, month, day) count days from the `published` column and are rolled up
+//! later.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentReader};
 
 /// The counted values of one keyword field.
@@ -43,9 +49,37 @@ pub struct FacetCounter {
 
 /// One segment's counts for one keyword field.
 pub struct SegmentCounts {
+    segment: SegmentId,
+    field: String,
     column: Option<StrColumn>,
     counts: Vec<u32>,
 }
+
+/// Every value of one segment's column, by ordinal.
+struct Terms {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Terms {
+    fn get(&self, ord: u64) -> Option<&str> {
+        let i = usize::try_from(ord).ok()?;
+        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        self.text.get(start..*self.ends.get(i)?)
+    }
+}
+
+/// Decoded dictionaries, by segment and field.
+type TermCache = Mutex<HashMap<(SegmentId, String), Arc<Terms>>>;
+
+static TERMS: std::sync::OnceLock<TermCache> = std::sync::OnceLock::new();
+
+/// Dictionaries kept at most (a process that outlives many segments starts over).
+const CACHED_DICTIONARIES: usize = 64;
+
+/// Resolving more than this share of a dictionary's values decodes all of it
+/// (about as costly once, and free afterwards).
+const DECODE_ALL_FRACTION: usize = 16;
 
 pub struct SegmentFruit {
     keyword: Vec<SegmentCounts>,
@@ -65,6 +99,37 @@ fn by_count(a: &(u64, u32), b: &(u64, u32)) -> Ordering {
 }
 
 impl SegmentCounts {
+    /// The segment's whole dictionary, decoded: cached, or decoded now when `wanted`
+    /// values are many.
+    fn terms(&self, wanted: usize) -> Option<Arc<Terms>> {
+        let col = self.column.as_ref()?;
+        let cache = TERMS.get_or_init(Default::default);
+        let key = (self.segment, self.field.clone());
+        if let Some(t) = cache.lock().ok()?.get(&key) {
+            return Some(Arc::clone(t));
+        }
+        let total = col.num_terms();
+        if wanted.saturating_mul(DECODE_ALL_FRACTION) < total {
+            return None;
+        }
+        let mut terms = Terms {
+            text: String::new(),
+            ends: Vec::with_capacity(total),
+        };
+        let mut stream = col.dictionary().stream().ok()?;
+        while stream.advance() {
+            terms.text.push_str(&String::from_utf8_lossy(stream.key()));
+            terms.ends.push(terms.text.len());
+        }
+        let terms = Arc::new(terms);
+        let mut map = cache.lock().ok()?;
+        if map.len() >= CACHED_DICTIONARIES {
+            map.clear();
+        }
+        map.insert(key, Arc::clone(&terms));
+        Some(terms)
+    }
+
     /// `(ordinal, count)` of every value that was hit.
     fn hits(&self) -> Vec<(u64, u32)> {
         self.counts
@@ -81,6 +146,14 @@ impl SegmentCounts {
         let Some(col) = &self.column else {
             return out;
         };
+        if let Some(terms) = self.terms(ords.len()) {
+            for &(ord, n) in ords {
+                if let Some(t) = terms.get(ord) {
+                    out.push((t.to_string(), u64::from(n)));
+                }
+            }
+            return out;
+        }
         let sorted: Vec<u64> = ords.iter().map(|(o, _)| *o).collect();
         let mut i = 0;
         // Ordinals taken from this column's own documents are always in its
@@ -128,7 +201,12 @@ impl Collector for FacetCounter {
         for name in &self.keyword_fields {
             let column = reader.fast_fields().str(name)?;
             let counts = vec![0u32; column.as_ref().map_or(0, |c| c.num_terms())];
-            keyword.push(SegmentCounts { column, counts });
+            keyword.push(SegmentCounts {
+                segment: reader.segment_id(),
+                field: name.clone(),
+                column,
+                counts,
+            });
         }
         let dates = match &self.date_field {
             Some(name) => Some(reader.fast_fields().date(name)?),
@@ -183,16 +261,16 @@ impl FacetCounter {
             1 => {
                 // One segment: choose the top on ordinals, resolve only those.
                 let (seg, mut hits) = live.into_iter().next().unwrap_or_else(|| unreachable!());
+                // Ordinal order is value order, so ordering on ordinals is final.
                 let distinct = hits.len();
                 if self.size < hits.len() {
                     hits.select_nth_unstable_by(self.size, by_count);
                     hits.truncate(self.size);
                 }
                 hits.sort_unstable_by_key(|(ord, _)| *ord);
-                FacetList {
-                    top: top_of(seg.resolve(&hits), self.size),
-                    distinct,
-                }
+                let mut top = seg.resolve(&hits);
+                top.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+                FacetList { top, distinct }
             }
             _ => {
                 let lists = live.iter().map(|(seg, hits)| seg.resolve(hits)).collect();

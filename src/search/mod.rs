@@ -189,12 +189,7 @@ pub enum SearchError {
 /// Runs `req` against `store`.
 pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, SearchError> {
     let started = Instant::now();
-    let reader = store
-        .index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()?;
-    let searcher = reader.searcher();
+    let searcher = store.searcher()?;
     let opts = QueryOptions {
         lenient: req.lenient,
         fuzzy: req.fuzzy,
@@ -318,8 +313,7 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
 /// `None` when there is no such article.
 pub fn similar(store: &Store, id: &str, limit: usize) -> Result<Option<SearchResult>, SearchError> {
     let started = Instant::now();
-    let reader = store.index.reader()?;
-    let searcher = reader.searcher();
+    let searcher = store.searcher()?;
     let term = tantivy::Term::from_field_text(store.fields.id, &id.trim().to_lowercase());
     let q = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
     let Some((_, addr)) = searcher
@@ -485,8 +479,7 @@ fn snippeter_for(
 
 /// One whole stored article by id: its fields as a hit (without snippet) and its body.
 pub fn show(store: &Store, id: &str) -> Result<Option<(Hit, String)>, SearchError> {
-    let reader = store.index.reader()?;
-    let searcher = reader.searcher();
+    let searcher = store.searcher()?;
     let term = tantivy::Term::from_field_text(store.fields.id, &id.trim().to_lowercase());
     let q = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
     let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;

@@ -27,8 +27,7 @@ pub struct Stats {
 
 /// Counts what `store` holds; facets show the `top` most frequent values.
 pub fn stats(store: &Store, top: usize) -> Result<Stats, SearchError> {
-    let reader = store.index.reader()?;
-    let searcher = reader.searcher();
+    let searcher = store.searcher()?;
     let wanted = vec![
         Facet::Field("source".into()),
         Facet::Field("org".into()),

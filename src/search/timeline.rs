@@ -92,8 +92,7 @@ pub fn timeline(
     interval: Interval,
     opts: QueryOptions,
 ) -> Result<Timeline, SearchError> {
-    let reader = store.index.reader()?;
-    let searcher = reader.searcher();
+    let searcher = store.searcher()?;
     let built = build_query(store, query, filters, opts)?;
     let counter = FacetCounter {
         keyword_fields: Vec::new(),
