@@ -81,6 +81,62 @@ const CACHED_DICTIONARIES: usize = 64;
 /// (about as costly once, and free afterwards).
 const DECODE_ALL_FRACTION: usize = 16;
 
+/// One field's values over several segments, in value order ("global ordinals"):
+/// counts from every segment add up in one array, and only the top values become
+/// strings.
+struct GlobalOrds {
+    /// Per segment (in the searcher's order), segment ordinal -> global ordinal.
+    to_global: Vec<Vec<u32>>,
+    /// Global ordinal -> (segment, segment ordinal) of one segment holding it.
+    from: Vec<(u32, u64)>,
+    terms: Vec<Arc<Terms>>,
+}
+
+/// Global ordinals by field and segments, and how often each key was asked for
+/// without them (they are built the second time: a one-search process never pays).
+#[derive(Default)]
+struct GlobalCache {
+    built: HashMap<(String, Vec<SegmentId>), Arc<GlobalOrds>>,
+    asked: HashMap<(String, Vec<SegmentId>), u32>,
+}
+
+static GLOBAL: std::sync::OnceLock<Mutex<GlobalCache>> = std::sync::OnceLock::new();
+
+impl GlobalOrds {
+    /// Merges the segments' sorted dictionaries.
+    fn build(terms: Vec<Arc<Terms>>) -> GlobalOrds {
+        let mut to_global: Vec<Vec<u32>> = terms.iter().map(|t| vec![0; t.ends.len()]).collect();
+        let mut from = Vec::new();
+        let mut heap = std::collections::BinaryHeap::new();
+        for (seg, t) in terms.iter().enumerate() {
+            if let Some(v) = t.get(0) {
+                heap.push(std::cmp::Reverse((v, seg, 0u64)));
+            }
+        }
+        let mut last: Option<&str> = None;
+        while let Some(std::cmp::Reverse((v, seg, ord))) = heap.pop() {
+            if last != Some(v) {
+                from.push((seg as u32, ord));
+                last = Some(v);
+            }
+            to_global[seg][ord as usize] = (from.len() - 1) as u32;
+            if let Some(next) = terms[seg].get(ord + 1) {
+                heap.push(std::cmp::Reverse((next, seg, ord + 1)));
+            }
+        }
+        GlobalOrds {
+            to_global,
+            from,
+            terms,
+        }
+    }
+
+    fn value(&self, global: usize) -> Option<&str> {
+        let (seg, ord) = *self.from.get(global)?;
+        self.terms.get(seg as usize)?.get(ord)
+    }
+}
+
 pub struct SegmentFruit {
     keyword: Vec<SegmentCounts>,
     days: BTreeMap<i64, u64>,
@@ -88,10 +144,23 @@ pub struct SegmentFruit {
 
 pub struct SegmentCounter {
     keyword: Vec<SegmentCounts>,
-    seen: Vec<u64>,
+    ords: Vec<u64>,
     dates: Option<Column<tantivy::DateTime>>,
-    days: BTreeMap<i64, u64>,
+    /// Articles per day from `first_day` on (the column's date range).
+    first_day: i64,
+    days: Vec<u32>,
+    /// Days outside that range (only when the range is wider than [`DENSE_DAYS`]).
+    far: Vec<i64>,
 }
+
+/// Days since 1970-01-01.
+fn day_of(d: tantivy::DateTime) -> i64 {
+    d.into_timestamp_secs().div_euclid(86_400)
+}
+
+/// Longest date range counted in a dense array (days); wider ranges (placeholder
+/// dates far from the rest) fall back to counting in a map.
+const DENSE_DAYS: i64 = 200_000;
 
 /// Largest count first, then smaller ordinal (= value order) first.
 fn by_count(a: &(u64, u32), b: &(u64, u32)) -> Ordering {
@@ -212,11 +281,21 @@ impl Collector for FacetCounter {
             Some(name) => Some(reader.fast_fields().date(name)?),
             None => None,
         };
+        let (first_day, days) = match &dates {
+            Some(col) if col.num_docs() > 0 => {
+                let (lo, hi) = (day_of(col.min_value()), day_of(col.max_value()));
+                let span = (hi - lo + 1).clamp(0, DENSE_DAYS);
+                (lo, vec![0u32; span as usize])
+            }
+            _ => (0, Vec::new()),
+        };
         Ok(SegmentCounter {
             keyword,
-            seen: Vec::new(),
+            ords: Vec::new(),
             dates,
-            days: BTreeMap::new(),
+            first_day,
+            days,
+            far: Vec::new(),
         })
     }
 
@@ -247,7 +326,84 @@ impl Collector for FacetCounter {
 }
 
 impl FacetCounter {
+    /// Global ordinals for `segments`, when built already or asked for before.
+    fn global_ords(&self, segments: &[SegmentCounts]) -> Option<Arc<GlobalOrds>> {
+        let first = segments.first()?;
+        let key = (
+            first.field.clone(),
+            segments.iter().map(|s| s.segment).collect::<Vec<_>>(),
+        );
+        let cache = GLOBAL.get_or_init(Default::default);
+        {
+            let mut c = cache.lock().ok()?;
+            if let Some(g) = c.built.get(&key) {
+                return Some(Arc::clone(g));
+            }
+            let asked = c.asked.entry(key.clone()).or_insert(0);
+            *asked += 1;
+            if *asked < 2 {
+                return None;
+            }
+        }
+        let empty = || {
+            Arc::new(Terms {
+                text: String::new(),
+                ends: Vec::new(),
+            })
+        };
+        let terms = segments
+            .iter()
+            .map(|s| match s.column {
+                None => Some(empty()),
+                Some(_) => s.terms(usize::MAX),
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let global = Arc::new(GlobalOrds::build(terms));
+        let mut c = cache.lock().ok()?;
+        if c.built.len() >= CACHED_DICTIONARIES {
+            c.built.clear();
+            c.asked.clear();
+        }
+        c.built.insert(key, Arc::clone(&global));
+        Some(global)
+    }
+
+    /// Counts added up over segments on global ordinals; top values resolved.
+    fn merge_global(&self, segments: &[SegmentCounts], global: &GlobalOrds) -> FacetList {
+        let mut counts = vec![0u64; global.from.len()];
+        for (seg, map) in segments.iter().zip(&global.to_global) {
+            for (ord, n) in seg.counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+                if let Some(&g) = map.get(ord) {
+                    counts[g as usize] += u64::from(*n);
+                }
+            }
+        }
+        let mut hits: Vec<(u64, u64)> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(g, n)| (g as u64, *n))
+            .collect();
+        let distinct = hits.len();
+        let cmp = |a: &(u64, u64), b: &(u64, u64)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+        if self.size < hits.len() {
+            hits.select_nth_unstable_by(self.size, cmp);
+            hits.truncate(self.size);
+        }
+        hits.sort_unstable_by(cmp);
+        let top = hits
+            .into_iter()
+            .filter_map(|(g, n)| Some((global.value(g as usize)?.to_string(), n)))
+            .collect();
+        FacetList { top, distinct }
+    }
+
     fn merge_field(&self, segments: Vec<SegmentCounts>) -> FacetList {
+        if segments.len() > 1 {
+            if let Some(global) = self.global_ords(&segments) {
+                return self.merge_global(&segments, &global);
+            }
+        }
         let live: Vec<(SegmentCounts, Vec<(u64, u32)>)> = segments
             .into_iter()
             .map(|s| {
@@ -290,28 +446,41 @@ impl SegmentCollector for SegmentCounter {
     fn collect(&mut self, doc: DocId, _score: Score) {
         for seg in self.keyword.iter_mut() {
             if let Some(col) = &seg.column {
-                // A value repeated within one article counts once.
-                self.seen.clear();
-                for ord in col.term_ords(doc) {
-                    if !self.seen.contains(&ord) {
-                        self.seen.push(ord);
-                        seg.counts[ord as usize] += 1;
-                    }
+                self.ords.clear();
+                self.ords.extend(col.term_ords(doc));
+                if self.ords.len() > 1 {
+                    // A value repeated within one article counts once.
+                    self.ords.sort_unstable();
+                    self.ords.dedup();
+                }
+                for &ord in &self.ords {
+                    seg.counts[ord as usize] += 1;
                 }
             }
         }
         if let Some(dates) = &self.dates {
             if let Some(d) = dates.first(doc) {
-                let day = d.into_timestamp_secs().div_euclid(86_400);
-                *self.days.entry(day).or_insert(0) += 1;
+                let i = day_of(d) - self.first_day;
+                if let Some(n) = usize::try_from(i).ok().and_then(|i| self.days.get_mut(i)) {
+                    *n += 1;
+                } else {
+                    self.far.push(day_of(d));
+                }
             }
         }
     }
 
     fn harvest(self) -> SegmentFruit {
+        let mut days = BTreeMap::new();
+        for (i, n) in self.days.iter().enumerate().filter(|(_, n)| **n > 0) {
+            days.insert(self.first_day + i as i64, u64::from(*n));
+        }
+        for d in self.far {
+            *days.entry(d).or_insert(0) += 1;
+        }
         SegmentFruit {
             keyword: self.keyword,
-            days: self.days,
+            days,
         }
     }
 }
@@ -319,6 +488,65 @@ impl SegmentCollector for SegmentCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::schema::{Schema, FAST, STRING};
+    use tantivy::{Index, IndexWriter};
+
+    #[test]
+    fn counts_over_segments_are_exact_before_and_after_global_ordinals() {
+        let mut builder = Schema::builder();
+        let org = builder.add_text_field("org", STRING | FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        // Three segments with overlapping and distinct values; one article names a
+        // value twice (counted once); one segment has no value at all.
+        let segments: [&[&[&str]]; 4] = [
+            &[&["NATO", "UN"], &["UN"], &["EU", "EU"]],
+            &[&["UN", "WHO"], &["Acme"]],
+            &[&[]],
+            &[&["NATO"], &["Zeta", "UN"], &["EU"]],
+        ];
+        let mut expected: BTreeMap<&str, u64> = BTreeMap::new();
+        for seg in segments {
+            for article in seg {
+                let mut d = tantivy::TantivyDocument::default();
+                let mut seen = Vec::new();
+                for v in *article {
+                    d.add_text(org, v);
+                    if !seen.contains(v) {
+                        seen.push(*v);
+                        *expected.entry(v).or_insert(0) += 1;
+                    }
+                }
+                writer.add_document(d).expect("add");
+            }
+            writer.commit().expect("commit");
+        }
+        let searcher = index.reader().expect("reader").searcher();
+        assert_eq!(searcher.segment_readers().len(), 4);
+        let mut want: Vec<(String, u64)> =
+            expected.iter().map(|(v, n)| (v.to_string(), *n)).collect();
+        want.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for size in [usize::MAX, 2] {
+            let counter = FacetCounter {
+                keyword_fields: vec!["org".into()],
+                date_field: None,
+                size,
+            };
+            // The first search merges strings; later ones use global ordinals.
+            for _ in 0..3 {
+                let q = tantivy::query::AllQuery;
+                let got = searcher.search(&q, &counter).expect("search");
+                let list = &got.keyword[0];
+                assert_eq!(list.distinct, want.len());
+                assert_eq!(
+                    list.top,
+                    want.iter().take(size).cloned().collect::<Vec<_>>()
+                );
+            }
+        }
+    }
 
     #[test]
     fn merging_adds_equal_values_and_top_breaks_ties_by_value() {
