@@ -52,7 +52,15 @@ pub struct SegmentCounts {
     segment: SegmentId,
     field: String,
     column: Option<StrColumn>,
-    counts: Vec<u32>,
+    counts: Vec<Tally>,
+}
+
+/// How many matching documents hold a value, and the last one counted (+ 1), so a
+/// value repeated within one article counts once.
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    count: u32,
+    last: u32,
 }
 
 /// Every value of one segment's column, by ordinal.
@@ -144,7 +152,12 @@ pub struct SegmentFruit {
 
 pub struct SegmentCounter {
     keyword: Vec<SegmentCounts>,
+    /// Matching documents not counted yet: values are read a block at a time.
+    pending: Vec<DocId>,
+    docs: Vec<DocId>,
+    rows: Vec<u32>,
     ords: Vec<u64>,
+    firsts: Vec<Option<tantivy::DateTime>>,
     dates: Option<Column<tantivy::DateTime>>,
     /// Articles per day from `first_day` on (the column's date range).
     first_day: i64,
@@ -152,6 +165,9 @@ pub struct SegmentCounter {
     /// Days outside that range (only when the range is wider than [`DENSE_DAYS`]).
     far: Vec<i64>,
 }
+
+/// Documents whose values are read together.
+const BLOCK: usize = 1024;
 
 /// Days since 1970-01-01.
 fn day_of(d: tantivy::DateTime) -> i64 {
@@ -204,8 +220,8 @@ impl SegmentCounts {
         self.counts
             .iter()
             .enumerate()
-            .filter(|(_, n)| **n > 0)
-            .map(|(ord, n)| (ord as u64, *n))
+            .filter(|(_, t)| t.count > 0)
+            .map(|(ord, t)| (ord as u64, t.count))
             .collect()
     }
 
@@ -269,7 +285,7 @@ impl Collector for FacetCounter {
         let mut keyword = Vec::with_capacity(self.keyword_fields.len());
         for name in &self.keyword_fields {
             let column = reader.fast_fields().str(name)?;
-            let counts = vec![0u32; column.as_ref().map_or(0, |c| c.num_terms())];
+            let counts = vec![Tally::default(); column.as_ref().map_or(0, |c| c.num_terms())];
             keyword.push(SegmentCounts {
                 segment: reader.segment_id(),
                 field: name.clone(),
@@ -291,7 +307,11 @@ impl Collector for FacetCounter {
         };
         Ok(SegmentCounter {
             keyword,
+            pending: Vec::with_capacity(BLOCK),
+            docs: Vec::new(),
+            rows: Vec::new(),
             ords: Vec::new(),
+            firsts: Vec::new(),
             dates,
             first_day,
             days,
@@ -372,9 +392,9 @@ impl FacetCounter {
     fn merge_global(&self, segments: &[SegmentCounts], global: &GlobalOrds) -> FacetList {
         let mut counts = vec![0u64; global.from.len()];
         for (seg, map) in segments.iter().zip(&global.to_global) {
-            for (ord, n) in seg.counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+            for (ord, t) in seg.counts.iter().enumerate().filter(|(_, t)| t.count > 0) {
                 if let Some(&g) = map.get(ord) {
-                    counts[g as usize] += u64::from(*n);
+                    counts[g as usize] += u64::from(t.count);
                 }
             }
         }
@@ -440,37 +460,62 @@ impl FacetCounter {
     }
 }
 
-impl SegmentCollector for SegmentCounter {
-    type Fruit = SegmentFruit;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
+impl SegmentCounter {
+    /// Counts the values of the pending documents: row ids and ordinals are read
+    /// for the whole block, then each document's values are counted once each.
+    fn count_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
         for seg in self.keyword.iter_mut() {
-            if let Some(col) = &seg.column {
-                self.ords.clear();
-                self.ords.extend(col.term_ords(doc));
-                if self.ords.len() > 1 {
-                    // A value repeated within one article counts once.
-                    self.ords.sort_unstable();
-                    self.ords.dedup();
-                }
-                for &ord in &self.ords {
-                    seg.counts[ord as usize] += 1;
+            let Some(col) = &seg.column else {
+                continue;
+            };
+            let column = col.ords();
+            self.docs.clear();
+            self.rows.clear();
+            column.row_ids_for_docs(&self.pending, &mut self.docs, &mut self.rows);
+            self.ords.clear();
+            self.ords.resize(self.rows.len(), 0);
+            column.values.get_vals(&self.rows, &mut self.ords);
+            for (&doc, &ord) in self.docs.iter().zip(&self.ords) {
+                if let Some(t) = seg.counts.get_mut(ord as usize) {
+                    if t.last != doc + 1 {
+                        t.last = doc + 1;
+                        t.count += 1;
+                    }
                 }
             }
         }
         if let Some(dates) = &self.dates {
-            if let Some(d) = dates.first(doc) {
-                let i = day_of(d) - self.first_day;
+            self.firsts.clear();
+            self.firsts.resize(self.pending.len(), None);
+            dates.first_vals(&self.pending, &mut self.firsts);
+            for d in self.firsts.iter().flatten() {
+                let i = day_of(*d) - self.first_day;
                 if let Some(n) = usize::try_from(i).ok().and_then(|i| self.days.get_mut(i)) {
                     *n += 1;
                 } else {
-                    self.far.push(day_of(d));
+                    self.far.push(day_of(*d));
                 }
             }
         }
+        self.pending.clear();
+    }
+}
+
+impl SegmentCollector for SegmentCounter {
+    type Fruit = SegmentFruit;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        self.pending.push(doc);
+        if self.pending.len() >= BLOCK {
+            self.count_pending();
+        }
     }
 
-    fn harvest(self) -> SegmentFruit {
+    fn harvest(mut self) -> SegmentFruit {
+        self.count_pending();
         let mut days = BTreeMap::new();
         for (i, n) in self.days.iter().enumerate().filter(|(_, n)| **n > 0) {
             days.insert(self.first_day + i as i64, u64::from(*n));
