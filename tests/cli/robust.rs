@@ -1250,3 +1250,30 @@ fn whole_shared_corpus_rerun() {
     assert_eq!(changed.files_new + changed.files_removed, 0);
     assert_eq!(changed.index_articles, first.index_articles);
 }
+
+#[test]
+fn big_files_read_at_once_sharing_ids_keep_the_first_in_path_order() {
+    // Two JSON Lines files of many articles (each goes to the writer in parts, both
+    // at once) with the same ids: the copies in the file first in path order stay,
+    // whichever file is read faster, and a second run changes nothing.
+    let dir = tempfile::tempdir().expect("temp");
+    for (name, word) in [("a.jsonl", "harbour"), ("b.jsonl", "airport")] {
+        let lines: String = (0..700)
+            .map(|i| {
+                format!(
+                    "{{\"id\": \"s{i}\", \"headline\": \"Story {i}\", \"body\": \"The {word} reopened, story {i}.\"}}\n"
+                )
+            })
+            .collect();
+        fs::write(dir.path().join(name), lines).expect("write");
+    }
+    let s = index(dir.path(), &["b.jsonl", "a.jsonl", "--commit-every", "100"]);
+    assert_eq!(
+        (s.articles, s.duplicates, s.index_articles),
+        (700, 700, 700)
+    );
+    assert_eq!(hits(dir.path(), "harbour"), 700);
+    assert_eq!(hits(dir.path(), "airport"), 0);
+    let again = index(dir.path(), &["b.jsonl", "a.jsonl"]);
+    assert_eq!((again.articles, again.index_articles), (0, 700));
+}
