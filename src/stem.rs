@@ -100,6 +100,16 @@ impl Cache {
     /// Replaces `text` by its lowercased stem.
     fn apply(&mut self, text: &mut String) {
         let word = text.as_bytes();
+        // Words the stemmer leaves as they are, without a lookup: numbers, and words
+        // of one or two letters (English Snowball: "if the word has two letters or
+        // less, leave it as it is").
+        if word.iter().all(u8::is_ascii_digit) {
+            return;
+        }
+        if word.len() <= 2 && word.is_ascii() {
+            text.make_ascii_lowercase();
+            return;
+        }
         if self.slots.len() < CACHE_WORDS {
             self.seen += 1;
             if self.seen >= CACHE_AFTER {
@@ -216,6 +226,7 @@ mod tests {
             .build();
         let texts = [
             "Foreign forces' WITHDRAWAL withdrawals: Withdrawing troops, running ran runs.",
+            "A US ox is at it; Is IS in 1987 1980s 2,500 007 0 12th As AS as Oh",
             "ÉTATS-UNIS Straße İstanbul ΣΟΦΙΑ Größe naïve café DŽungla ǅ",
             "Generalizations generalization GENERALIZATIONS; 1,000 troops in 2005-11-07",
             "",
