@@ -274,7 +274,7 @@ fn stats_summarize_the_index() {
     assert!(s.articles >= 10);
     assert!(s.first_date.as_deref() < s.last_date.as_deref());
     assert!(s.index_bytes > 0);
-    assert_eq!(s.schema_version, 3);
+    assert_eq!(s.schema_version, 4);
 }
 
 #[test]
