@@ -12,7 +12,6 @@
 //! (year, month, day) count days from the `published` column and are rolled up
 //! later.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
@@ -64,6 +63,7 @@ struct Tally {
 }
 
 /// Every value of one segment's column, by ordinal.
+#[derive(Default)]
 struct Terms {
     text: String,
     ends: Vec<usize>,
@@ -178,9 +178,15 @@ fn day_of(d: tantivy::DateTime) -> i64 {
 /// dates far from the rest) fall back to counting in a map.
 const DENSE_DAYS: i64 = 200_000;
 
-/// Largest count first, then smaller ordinal (= value order) first.
-fn by_count(a: &(u64, u32), b: &(u64, u32)) -> Ordering {
-    b.1.cmp(&a.1).then(a.0.cmp(&b.0))
+/// Keeps the `size` largest counts of `(ordinal, count)` pairs, largest first, ties
+/// in ordinal (= value) order.
+fn keep_top(hits: &mut Vec<(u64, u64)>, size: usize) {
+    let by_count = |a: &(u64, u64), b: &(u64, u64)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+    if size < hits.len() {
+        hits.select_nth_unstable_by(size, by_count);
+        hits.truncate(size);
+    }
+    hits.sort_unstable_by(by_count);
 }
 
 impl SegmentCounts {
@@ -216,17 +222,17 @@ impl SegmentCounts {
     }
 
     /// `(ordinal, count)` of every value that was hit.
-    fn hits(&self) -> Vec<(u64, u32)> {
+    fn hits(&self) -> Vec<(u64, u64)> {
         self.counts
             .iter()
             .enumerate()
             .filter(|(_, t)| t.count > 0)
-            .map(|(ord, t)| (ord as u64, t.count))
+            .map(|(ord, t)| (ord as u64, u64::from(t.count)))
             .collect()
     }
 
     /// Resolves sorted ordinals to their values.
-    fn resolve(&self, ords: &[(u64, u32)]) -> Vec<(String, u64)> {
+    fn resolve(&self, ords: &[(u64, u64)]) -> Vec<(String, u64)> {
         let mut out = Vec::with_capacity(ords.len());
         let Some(col) = &self.column else {
             return out;
@@ -234,7 +240,7 @@ impl SegmentCounts {
         if let Some(terms) = self.terms(ords.len()) {
             for &(ord, n) in ords {
                 if let Some(t) = terms.get(ord) {
-                    out.push((t.to_string(), u64::from(n)));
+                    out.push((t.to_string(), n));
                 }
             }
             return out;
@@ -245,7 +251,7 @@ impl SegmentCounts {
         // dictionary; a read error would only drop values from the counts.
         let _ = col.dictionary().sorted_ords_to_term_cb(&sorted, |bytes| {
             if let Some((_, n)) = ords.get(i) {
-                out.push((String::from_utf8_lossy(bytes).into_owned(), u64::from(*n)));
+                out.push((String::from_utf8_lossy(bytes).into_owned(), *n));
             }
             i += 1;
         });
@@ -359,22 +365,20 @@ impl FacetCounter {
             if let Some(g) = c.built.get(&key) {
                 return Some(Arc::clone(g));
             }
+            if c.asked.len() >= 4 * CACHED_DICTIONARIES {
+                c.asked.clear();
+            }
             let asked = c.asked.entry(key.clone()).or_insert(0);
             *asked += 1;
             if *asked < 2 {
                 return None;
             }
         }
-        let empty = || {
-            Arc::new(Terms {
-                text: String::new(),
-                ends: Vec::new(),
-            })
-        };
+        // A segment without the column has no values.
         let terms = segments
             .iter()
             .map(|s| match s.column {
-                None => Some(empty()),
+                None => Some(Arc::default()),
                 Some(_) => s.terms(usize::MAX),
             })
             .collect::<Option<Vec<_>>>()?;
@@ -405,12 +409,7 @@ impl FacetCounter {
             .map(|(g, n)| (g as u64, *n))
             .collect();
         let distinct = hits.len();
-        let cmp = |a: &(u64, u64), b: &(u64, u64)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
-        if self.size < hits.len() {
-            hits.select_nth_unstable_by(self.size, cmp);
-            hits.truncate(self.size);
-        }
-        hits.sort_unstable_by(cmp);
+        keep_top(&mut hits, self.size);
         let top = hits
             .into_iter()
             .filter_map(|(g, n)| Some((global.value(g as usize)?.to_string(), n)))
@@ -424,7 +423,7 @@ impl FacetCounter {
                 return self.merge_global(&segments, &global);
             }
         }
-        let live: Vec<(SegmentCounts, Vec<(u64, u32)>)> = segments
+        let live: Vec<(SegmentCounts, Vec<(u64, u64)>)> = segments
             .into_iter()
             .map(|s| {
                 let h = s.hits();
@@ -439,10 +438,7 @@ impl FacetCounter {
                 let (seg, mut hits) = live.into_iter().next().unwrap_or_else(|| unreachable!());
                 // Ordinal order is value order, so ordering on ordinals is final.
                 let distinct = hits.len();
-                if self.size < hits.len() {
-                    hits.select_nth_unstable_by(self.size, by_count);
-                    hits.truncate(self.size);
-                }
+                keep_top(&mut hits, self.size);
                 hits.sort_unstable_by_key(|(ord, _)| *ord);
                 let mut top = seg.resolve(&hits);
                 top.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
