@@ -204,8 +204,15 @@ function searchHref(fields) {
 }
 
 function navigate(url, replace) {
+  if (!replace) history.replaceState({ scroll: window.scrollY }, ""); // Back returns here
   history[replace ? "replaceState" : "pushState"](null, "", url);
   route();
+}
+
+/** Back/Forward: render the entry, then put the page where it was. */
+function onPopState(e) {
+  const y = e.state && typeof e.state.scroll === "number" ? e.state.scroll : null;
+  route().then(() => { if (y !== null) window.scrollTo(0, y); });
 }
 
 const goSearch = (s) => navigate(pageUrl(s));
@@ -220,7 +227,7 @@ function onDocumentClick(e) {
   if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/assets/")) return;
   if (url.pathname === location.pathname && url.search === location.search && url.hash) return;
   e.preventDefault();
-  navigate(url.pathname + url.search);
+  navigate(url.pathname + url.search + url.hash);
 }
 
 /* ------------------------------------------------------------------ *
@@ -419,8 +426,7 @@ async function showSearch(s, seq, signal) {
 
 /** Puts the URL state into the form controls. */
 function syncControls(s) {
-  const q = $("q");
-  if (document.activeElement !== q || q.value === "") q.value = s.q;
+  if ($("q").value !== s.q) $("q").value = s.q;
   $("sort").value = s.sort;
   $("recent").checked = s.recent;
   $("show-duplicates").checked = s.dups;
@@ -1103,7 +1109,8 @@ function init() {
   $("active-filters").addEventListener("click", onChipClick);
   document.addEventListener("click", onDocumentClick);
   document.addEventListener("keydown", onKeydown);
-  window.addEventListener("popstate", route);
+  window.addEventListener("popstate", onPopState);
+  if ("scrollRestoration" in history) history.scrollRestoration = "manual";
   window.addEventListener("resize", onResize);
   loadStats();
   route();
