@@ -7,9 +7,7 @@
  */
 "use strict";
 
-/* ------------------------------------------------------------------ *
- * Constants
- * ------------------------------------------------------------------ */
+/* ---- Constants --------------------------------------------------------- */
 
 const API = "/api/v1";
 const PAGE_SIZE = 10;
@@ -28,9 +26,7 @@ const FACET_TITLES = {
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const NUM = new Intl.NumberFormat("en");
 
-/* ------------------------------------------------------------------ *
- * Small DOM helpers (text only: never HTML strings)
- * ------------------------------------------------------------------ */
+/* ---- Small DOM helpers (text only: never HTML strings) ----------------- */
 
 const $ = (id) => document.getElementById(id);
 
@@ -78,9 +74,7 @@ function safeDecode(s) {
 
 const fmt = (n) => (typeof n === "number" && isFinite(n) ? NUM.format(n) : "–");
 
-/* ------------------------------------------------------------------ *
- * Dates (UTC, YYYY-MM-DD strings)
- * ------------------------------------------------------------------ */
+/* ---- Dates (UTC, YYYY-MM-DD strings) ----------------------------------- */
 
 function parseDay(s) {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s || "");
@@ -130,9 +124,7 @@ function autoInterval(s) {
   return "month";
 }
 
-/* ------------------------------------------------------------------ *
- * Search state <-> URL
- * ------------------------------------------------------------------ */
+/* ---- Search state <-> URL ---------------------------------------------- */
 
 function readState(search) {
   const p = new URLSearchParams(search);
@@ -189,9 +181,7 @@ const hasDates = (s) => Boolean(s.from || s.to);
 const filterCount = (s) =>
   FILTER_FIELDS.reduce((n, f) => n + s.inc[f].length + s.exc[f].length, 0) + (hasDates(s) ? 1 : 0);
 
-/* ------------------------------------------------------------------ *
- * Links and navigation
- * ------------------------------------------------------------------ */
+/* ---- Links and navigation ---------------------------------------------- */
 
 const articleHref = (id) => "/article/" + encodeURIComponent(id);
 const entityHref = (kind, name) => `/entity/${encodeURIComponent(kind)}/${encodeURIComponent(name)}`;
@@ -230,9 +220,7 @@ function onDocumentClick(e) {
   navigate(url.pathname + url.search + url.hash);
 }
 
-/* ------------------------------------------------------------------ *
- * API access, loading and error states
- * ------------------------------------------------------------------ */
+/* ---- API access, loading and error states ------------------------------ */
 
 let routeSeq = 0;
 let controller = null;
@@ -278,9 +266,7 @@ function showView(id) {
   for (const v of ["search-view", "article", "entity"]) $(v).hidden = v !== id;
 }
 
-/* ------------------------------------------------------------------ *
- * Router
- * ------------------------------------------------------------------ */
+/* ---- Router ------------------------------------------------------------ */
 
 async function route() {
   const seq = ++routeSeq;
@@ -307,9 +293,7 @@ async function route() {
   }
 }
 
-/* ------------------------------------------------------------------ *
- * Snippets: highlight ranges are UTF-8 byte offsets into the snippet
- * ------------------------------------------------------------------ */
+/* ---- Snippets: highlight ranges are UTF-8 byte offsets into the snippet ---- */
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -335,9 +319,7 @@ function snippetNodes(snippet, highlights) {
   return out;
 }
 
-/* ------------------------------------------------------------------ *
- * Hits (search results, recent articles, similar stories)
- * ------------------------------------------------------------------ */
+/* ---- Hits (search results, recent articles, similar stories) ----------- */
 
 function datelineText(d) {
   if (!d || typeof d !== "object") return "";
@@ -390,9 +372,7 @@ function fillHits(list, hits, compact, empty) {
   return list;
 }
 
-/* ------------------------------------------------------------------ *
- * Search view
- * ------------------------------------------------------------------ */
+/* ---- Search view ------------------------------------------------------- */
 
 let lastSearch = null; // { state, timeline } for re-drawing on resize / share toggle
 
@@ -414,12 +394,15 @@ async function showSearch(s, seq, signal) {
   const [res, tl] = await Promise.allSettled([api("/search", sp, signal), api("/timeline", tp, signal)]);
   if (seq !== routeSeq) return;
   if (res.status === "rejected") {
-    clear($("hits")); clear($("pager")); clear($("facets"));
+    clear($("hits")); clear($("pager")); clear($("facets")); clear($("timeline"));
+    lastSearch = null;
     $("summary").textContent = ""; $("did-you-mean").hidden = true;
     throw res.reason;
   }
+  const paged = lastSearch && lastSearch.state.offset !== s.offset;
   renderResults(res.value, s);
   renderFacets(res.value.facets || [], s);
+  if (paged) $("summary").scrollIntoView();
   lastSearch = { state: s, timeline: tl.status === "fulfilled" ? tl.value : null };
   drawSearchTimeline(tl.status === "rejected" ? tl.reason.message : "");
 }
@@ -629,16 +612,24 @@ function onFacetClick(e) {
   goSearch(s);
 }
 
-/* ------------------------------------------------------------------ *
- * Timeline chart (search view and entity view)
- * ------------------------------------------------------------------ */
+/* ---- Timeline chart (search view and entity view) ---------------------- */
 
 const bucketShare = (b) => (typeof b.share === "number" ? b.share : b.total ? b.count / b.total : 0);
 
 function bucketLabel(start, by) {
   if (by === "year") return start.slice(0, 4);
   if (by === "month") return start.slice(0, 7);
+  if (by === "week") return isoWeek(start);
   return start;
+}
+
+/** "2021-11-29" -> "2021-W48" (ISO 8601 week, as the API labels weeks). */
+function isoWeek(start) {
+  const d = parseDay(start);
+  d.setUTCDate(d.getUTCDate() + 3 - ((d.getUTCDay() + 6) % 7)); // that week's Thursday
+  const jan1 = Date.UTC(d.getUTCFullYear(), 0, 1);
+  const week = 1 + Math.floor((d - jan1) / 86400000 / 7);
+  return `${d.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
 }
 
 /** Adds the empty periods the API may leave out, so bars sit on a real time axis. */
@@ -823,9 +814,7 @@ function drawSearchTimeline(error) {
   });
 }
 
-/* ------------------------------------------------------------------ *
- * Article view
- * ------------------------------------------------------------------ */
+/* ---- Article view ------------------------------------------------------ */
 
 function backLink() {
   let href = "/";
@@ -944,9 +933,7 @@ function markEntities(text, names) {
   return out;
 }
 
-/* ------------------------------------------------------------------ *
- * Entity view
- * ------------------------------------------------------------------ */
+/* ---- Entity view ------------------------------------------------------- */
 
 let lastEntity = null; // { data, box } for re-drawing on resize
 
@@ -1019,9 +1006,7 @@ function drawEntityTimeline() {
   });
 }
 
-/* ------------------------------------------------------------------ *
- * Footer: index stats
- * ------------------------------------------------------------------ */
+/* ---- Footer: index stats ----------------------------------------------- */
 
 async function loadStats() {
   try {
@@ -1034,9 +1019,7 @@ async function loadStats() {
   }
 }
 
-/* ------------------------------------------------------------------ *
- * Controls, keyboard, start-up
- * ------------------------------------------------------------------ */
+/* ---- Controls, keyboard, start-up -------------------------------------- */
 
 function toggleSyntax(open) {
   const help = $("syntax-help");
