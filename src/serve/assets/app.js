@@ -11,6 +11,8 @@
 
 const API = "/api/v1";
 const PAGE_SIZE = 10;
+const FACET_SIZE = 10; // values per facet; "Show more" asks for FACET_MORE
+const FACET_MORE = 50;
 const MAX_OFFSET = 10000;
 const FILTER_FIELDS = ["org", "person", "place", "source", "topic", "category", "dateline"];
 const FACET_FIELDS = ["org", "person", "place", "source", "month"];
@@ -138,6 +140,7 @@ function readState(search) {
     offset: Math.min(MAX_OFFSET, Math.max(0, parseInt(p.get("offset"), 10) || 0)),
     by: INTERVALS.includes(p.get("by")) ? p.get("by") : "",
     share: p.get("share") === "1",
+    more: [...new Set(p.getAll("more").filter((f) => FACET_FIELDS.includes(f)))],
   };
   for (const f of FILTER_FIELDS) {
     s.inc[f] = [...new Set(p.getAll(f).filter(Boolean))];
@@ -173,6 +176,7 @@ function pageUrl(s) {
   if (s.offset) p.set("offset", String(s.offset));
   if (s.by) p.set("by", s.by);
   if (s.share) p.set("share", "1");
+  for (const f of s.more) p.append("more", f);
   const qs = p.toString();
   return qs ? "/?" + qs : "/";
 }
@@ -384,7 +388,7 @@ async function showSearch(s, seq, signal) {
 
   const sp = queryParams(s);
   for (const f of FACET_FIELDS) sp.append("facet", f);
-  sp.set("facet_size", "10");
+  sp.set("facet_size", String(s.more.length ? FACET_MORE : FACET_SIZE));
   sp.set("limit", String(PAGE_SIZE));
   sp.set("offset", String(s.offset));
   const tp = filterParams(s);
@@ -524,24 +528,35 @@ function renderFacets(facets, s) {
   }
 }
 
-function facetSection(field, facet, rows) {
+function facetSection(field, facet, rows, s) {
   const title = FACET_TITLES[field] || FIELD_LABELS[field] || field;
-  const more = typeof facet.distinct === "number" && facet.distinct > rows.length ? ` (${fmt(facet.distinct)})` : "";
+  const distinct = typeof facet.distinct === "number" ? facet.distinct : 0;
   const list = el("ul", { class: "facet-values" }, rows);
   if (!rows.length) list.append(el("li", { class: "facet-empty" }, "none"));
+  const open = s.more.includes(field);
+  const toggle = distinct > FACET_SIZE
+    ? el("button", { type: "button", class: "btn btn-link facet-more", "data-field": field, "aria-expanded": String(open) },
+      open ? "Show fewer" : `Show more (${fmt(distinct)} in all)`)
+    : null;
   return el("section", { class: "facet", "data-field": field, id: "facet-" + field },
-    el("h3", { class: "facet-title" }, title, el("span", { class: "facet-distinct" }, more)), list);
+    el("h3", { class: "facet-title" }, title,
+      el("span", { class: "facet-distinct" }, distinct > rows.length ? ` (${fmt(distinct)})` : "")), list, toggle);
 }
+
+/** The counts shown: FACET_SIZE of them unless the field is expanded. */
+const shownCounts = (facet, s) =>
+  (facet.counts || []).filter((c) => c && typeof c.value === "string")
+    .slice(0, s.more.includes(facet.field) ? FACET_MORE : FACET_SIZE);
 
 function valueFacet(facet, s) {
   const field = facet.field;
-  const counts = (facet.counts || []).filter((c) => c && typeof c.value === "string");
+  const counts = shownCounts(facet, s);
   const seen = new Set(counts.map((c) => c.value));
   // Selected values stay visible even if they fell out of the top list.
   for (const v of s.inc[field] || []) if (!seen.has(v)) counts.push({ value: v, count: null });
   const rows = counts.map((c) => facetRow(field, c.value, c.count, s.inc[field].includes(c.value), true));
   for (const v of s.exc[field] || []) rows.push(excludedRow(field, v));
-  return facetSection(field, facet, rows);
+  return facetSection(field, facet, rows, s);
 }
 
 function facetRow(field, value, count, checked, excludable) {
@@ -566,13 +581,13 @@ function excludedRow(field, value) {
 }
 
 function monthFacet(facet, s) {
-  const counts = (facet.counts || []).filter((c) => c && /^\d{4}-\d{2}$/.test(c.value))
+  const counts = shownCounts(facet, s).filter((c) => /^\d{4}-\d{2}$/.test(c.value))
     .sort((a, b) => (a.value < b.value ? -1 : 1));
   const rows = counts.map((c) => {
     const from = c.value + "-01";
     return facetRow("month", c.value, c.count, s.from === from && s.to === bucketEnd(from, "month"), false);
   });
-  return facetSection("month", facet, rows);
+  return facetSection("month", facet, rows, s);
 }
 
 /** A short stable token for element ids (values may hold any characters). */
@@ -601,10 +616,14 @@ function onFacetChange(e) {
 }
 
 function onFacetClick(e) {
-  const btn = e.target.closest("button.facet-exclude, button.facet-unexclude");
+  const btn = e.target.closest("button.facet-exclude, button.facet-unexclude, button.facet-more");
   if (!btn) return;
   const { field, value } = btn.dataset;
   const s = readState(location.search);
+  if (btn.classList.contains("facet-more")) {
+    s.more = s.more.includes(field) ? s.more.filter((f) => f !== field) : s.more.concat(field);
+    return goSearch(s);
+  }
   s.offset = 0;
   s.inc[field] = s.inc[field].filter((v) => v !== value);
   s.exc[field] = s.exc[field].filter((v) => v !== value);
