@@ -14,6 +14,7 @@ const PAGE_SIZE = 10;
 const FACET_SIZE = 10; // values per facet; "Show more" asks for FACET_MORE
 const FACET_MORE = 50;
 const MAX_OFFSET = 10000;
+const MAX_BUCKETS = 5000; // the API's longest timeline
 const FILTER_FIELDS = ["org", "person", "place", "source", "topic", "category", "dateline"];
 const FACET_FIELDS = ["org", "person", "place", "source", "month"];
 const ENTITY_KINDS = ["org", "person", "place"];
@@ -262,6 +263,7 @@ function setLoading(on) {
 function showError(msg) {
   const box = $("error");
   box.textContent = msg || "";
+  box.classList.toggle("error-pre", Boolean(msg && msg.includes("\n"))); // caret-aligned query errors
   box.hidden = !msg;
 }
 
@@ -725,6 +727,7 @@ function drawTimeline(box, tl, opts) {
   const note = [`${fmt(tl.dated || 0)} dated article${tl.dated === 1 ? "" : "s"}`];
   if (tl.undated) note.push(`${fmt(tl.undated)} undated (not shown)`);
   if (tl.peak) note.push(`peak ${tl.peak}`);
+  if ((tl.buckets || []).length >= MAX_BUCKETS) note.push(`only the first ${fmt(MAX_BUCKETS)} periods: pick a longer interval`);
   const live = el("span", { class: "visually-hidden", "aria-live": "polite" });
   box.append(el("p", { class: "timeline-note" }, note.join(" · "), live));
 
