@@ -566,7 +566,7 @@ function facetRow(field, value, count, checked, excludable) {
   const li = el("li", { class: "facet-value" + (checked ? " selected" : ""), "data-field": field, "data-value": value },
     el("input", { type: "checkbox", class: "facet-include", id, checked, "data-field": field, "data-value": value }),
     el("label", { for: id, class: "facet-label" },
-      el("span", { class: "facet-name" }, field === "month" ? niceMonth(value) : value),
+      el("span", { class: "facet-name", title: value }, field === "month" ? niceMonth(value) : value),
       el("span", { class: "facet-count" }, count === null ? "" : fmt(count))));
   if (excludable) {
     li.append(el("button", { type: "button", class: "facet-exclude", title: "exclude",
@@ -687,6 +687,7 @@ function drawTimeline(box, tl, opts) {
   const max = Math.max(...values) || 1;
   const bw = pw / buckets.length;
   const gap = bw > 6 ? Math.min(2, bw * 0.15) : 0;
+  const barW = Math.min(48, Math.max(0.5, bw - gap)); // each bar centred in its column
   const yFmt = (v) => (opts.share ? `${(v * 100).toFixed(v * 100 < 10 ? 1 : 0)}%` : fmt(v));
 
   const svg = svgEl("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: "timeline-svg",
@@ -705,8 +706,8 @@ function drawTimeline(box, tl, opts) {
     let tip = `${label}: ${fmt(b.count || 0)}`;
     if (opts.share) tip += ` (${yFmt(bucketShare(b))} of ${fmt(b.total || 0)})`;
     const rect = svgEl("rect", { class: "bar" + (tl.peak && label === tl.peak ? " peak" : ""),
-      x: (ml + i * bw + gap / 2).toFixed(2), y: (mt + ph - h).toFixed(2),
-      width: Math.max(0.5, bw - gap).toFixed(2), height: h.toFixed(2),
+      x: (ml + i * bw + (bw - barW) / 2).toFixed(2), y: (mt + ph - h).toFixed(2),
+      width: barW.toFixed(2), height: h.toFixed(2),
       "data-start": b.start, "data-end": bucketEnd(b.start, by), "data-label": label,
       "data-count": b.count || 0, "data-index": i }, svgEl("title", null, tip));
     svg.append(rect);
@@ -717,7 +718,9 @@ function drawTimeline(box, tl, opts) {
   const every = Math.max(1, Math.ceil(buckets.length / Math.max(1, Math.floor(pw / 80))));
   for (let i = 0; i < buckets.length; i += every) {
     const label = buckets[i].label || bucketLabel(buckets[i].start, by);
-    svg.append(svgEl("text", { class: "axis-label", x: (ml + i * bw).toFixed(1), y: H - 6 }, label));
+    const x = ml + i * bw + bw / 2;
+    if (x + label.length * 3.3 > W) break; // would be cut at the right edge
+    svg.append(svgEl("text", { class: "axis-label", x: x.toFixed(1), y: H - 6, "text-anchor": "middle" }, label));
   }
 
   const sel = svgEl("rect", { class: "selection", x: 0, y: mt, width: 0, height: ph, visibility: "hidden" });
