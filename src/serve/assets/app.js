@@ -640,32 +640,7 @@ const bucketShare = (b) => (typeof b.share === "number" ? b.share : b.total ? b.
 function bucketLabel(start, by) {
   if (by === "year") return start.slice(0, 4);
   if (by === "month") return start.slice(0, 7);
-  if (by === "week") return isoWeek(start);
   return start;
-}
-
-/** "2021-11-29" -> "2021-W48" (ISO 8601 week, as the API labels weeks). */
-function isoWeek(start) {
-  const d = parseDay(start);
-  d.setUTCDate(d.getUTCDate() + 3 - ((d.getUTCDay() + 6) % 7)); // that week's Thursday
-  const jan1 = Date.UTC(d.getUTCFullYear(), 0, 1);
-  const week = 1 + Math.floor((d - jan1) / 86400000 / 7);
-  return `${d.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
-}
-
-/** Adds the empty periods the API may leave out, so bars sit on a real time axis. */
-function fillGaps(buckets, by) {
-  if (buckets.length < 2 || !buckets.every((b) => parseDay(b.start))) return buckets;
-  const byStart = new Map(buckets.map((b) => [b.start, b]));
-  const last = buckets[buckets.length - 1].start;
-  const out = [];
-  let used = 0;
-  for (let d = buckets[0].start; d <= last && out.length <= 5000; d = nextStart(d, by)) {
-    const b = byStart.get(d);
-    if (b) used++;
-    out.push(b || { start: d, label: bucketLabel(d, by), count: 0, total: 0, share: 0 });
-  }
-  return used === buckets.length && out.length <= 5000 ? out : buckets;
 }
 
 /**
@@ -675,7 +650,7 @@ function fillGaps(buckets, by) {
 function drawTimeline(box, tl, opts) {
   clear(box);
   const by = tl.interval || "month";
-  const buckets = fillGaps((tl.buckets || []).filter((b) => b && b.start), by);
+  const buckets = (tl.buckets || []).filter((b) => b && parseDay(b.start)); // the API lists empty periods too
   if (!buckets.length) {
     box.append(el("p", { class: "timeline-empty" }, "No dated articles."));
     return;
@@ -1079,8 +1054,10 @@ function onKeydown(e) {
     $("q").focus();
     $("q").select();
   } else if (e.key === "Escape" && !$("syntax-help").hidden) {
+    e.preventDefault(); // (in the search box, Escape would also clear it)
+    const inside = $("syntax-help").contains(document.activeElement);
     toggleSyntax(false);
-    $("syntax-toggle").focus();
+    if (inside) $("syntax-toggle").focus();
   }
 }
 
