@@ -43,6 +43,57 @@ pub enum Command {
     /// Chart how many matching articles appeared per day, week, month or year
     #[command(after_help = TIMELINE_HELP)]
     Timeline(TimelineArgs),
+    /// Serve the index to a browser and to scripts: a web page and a JSON API
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
+}
+
+impl Command {
+    /// Whether the output asked for is JSON (errors are then printed as JSON too).
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Index(a) => a.json,
+            Command::Search(a) => a.json,
+            Command::Parse(a) => a.json,
+            Command::Stats(a) => a.json,
+            Command::Show(a) => a.json,
+            Command::Similar(a) => a.json,
+            Command::Timeline(a) => a.json,
+            Command::Serve(_) => false,
+        }
+    }
+}
+
+const SERVE_HELP: &str = "\
+Examples:
+  newswire serve                      # http://127.0.0.1:7700/ on this machine only
+  newswire serve --bind 0.0.0.0:7700 --token \"$(openssl rand -hex 16)\"
+
+The index is opened read-only: a `newswire index` run may keep adding articles, and
+the page and the API see each commit within a second or two. The API is described at
+/api/v1/openapi.json. Stop with Ctrl-C.
+
+Binding an address other than loopback requires a token (--token or NEWSWIRE_TOKEN):
+scripts send `Authorization: Bearer TOKEN`; a browser opens http://HOST:PORT/?token=TOKEN
+once and keeps it in a cookie.";
+
+/// Arguments of `newswire serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (loopback by default: only this machine)
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:7700")]
+    pub bind: String,
+    /// Secret every request must carry; required to bind a non-loopback address
+    #[arg(
+        long,
+        env = "NEWSWIRE_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// Longest time one request may take, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
 }
 
 const TIMELINE_HELP: &str = "\
@@ -298,4 +349,8 @@ pub struct FilterArgs {
     /// Only articles published on or before this date
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub to: Option<String>,
+    /// Leave out articles with this value (repeatable), e.g. `--exclude org=Xinhua`;
+    /// FIELD is org, person, place, source, topic, category or dateline
+    #[arg(long, value_name = "FIELD=VALUE")]
+    pub exclude: Vec<String>,
 }

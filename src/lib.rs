@@ -9,6 +9,7 @@ pub mod article;
 pub mod entities;
 pub mod formats;
 pub mod ingest;
+pub mod jsonl;
 pub mod schema;
 pub mod search;
 mod stem;

@@ -4,6 +4,7 @@
 mod cli;
 mod output;
 mod progress;
+mod serve;
 mod settings;
 
 use std::io::{self, IsTerminal, Write};
@@ -31,11 +32,15 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    let json = cli.command.json();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("newswire: {e:#}");
+            if json {
+                let _ = output::error(&mut io::stdout(), &format!("{e:#}"));
+            }
             ExitCode::from(2)
         }
     }
@@ -165,6 +170,14 @@ fn run(cli: Cli) -> Result<u8> {
             let t = search::timeline(&store, &req.query, &req.filters, req.interval, req.options)?;
             output::timeline(&mut out, args.json, style(), &req.query, &t)?;
             u8::from(t.dated + t.undated == 0)
+        }
+        Command::Serve(args) => {
+            let settings = serve::Settings::new(&index_dir, &args.bind, args.token.clone())?;
+            serve::run(
+                settings,
+                std::time::Duration::from_secs(args.timeout.max(1)),
+            )?;
+            0
         }
         Command::Stats(args) => {
             let store = open(&index_dir)?;

@@ -10,7 +10,9 @@ use newswire::article::parse_ymd;
 use newswire::formats::FORMAT_NAMES;
 use newswire::ingest::IndexOptions;
 use newswire::schema::SchemaSpec;
-use newswire::search::{Facet, Filters, Interval, QueryOptions, SearchRequest, Sort};
+use newswire::search::{
+    Facet, Filters, Interval, QueryOptions, SearchRequest, Sort, FILTER_FIELDS,
+};
 
 use crate::cli::{FilterArgs, IndexArgs, IntervalArg, SearchArgs, SortArg, TimelineArgs};
 
@@ -65,19 +67,9 @@ fn date(flag: &str, v: &Option<String>) -> Result<Option<time::Date>> {
 
 pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
     let spec = SchemaSpec::builtin()?;
-    let facet_fields = spec.facet_fields();
     let mut facets = Vec::new();
     for name in &a.facets {
-        let f = match name.as_str() {
-            "year" => Facet::Year,
-            "month" => Facet::Month,
-            "day" => Facet::Day,
-            n if facet_fields.contains(&n) => Facet::Field(n.to_string()),
-            n => bail!(
-                "unknown facet {n:?} (known: {}, year, month, day)",
-                facet_fields.join(", ")
-            ),
-        };
+        let f = Facet::from_name(&spec, name).map_err(anyhow::Error::msg)?;
         if !facets.contains(&f) {
             facets.push(f);
         }
@@ -108,6 +100,7 @@ pub fn search_request(a: &SearchArgs) -> Result<SearchRequest> {
         fuzzy: a.fuzzy,
         recent: a.recent,
         show_duplicates: a.duplicates == crate::cli::DuplicatesArg::Show,
+        after: None,
     })
 }
 
@@ -122,7 +115,27 @@ pub fn filters(a: &FilterArgs) -> Result<Filters> {
         dateline: a.dateline.clone(),
         from: date("--from", &a.from)?,
         to: date("--to", &a.to)?,
+        exclude: a
+            .exclude
+            .iter()
+            .map(|e| exclusion(e))
+            .collect::<Result<_>>()?,
     })
+}
+
+/// `org=Xinhua` -> `("org", "Xinhua")`.
+fn exclusion(e: &str) -> Result<(String, String)> {
+    match e.split_once('=') {
+        Some((field, value))
+            if FILTER_FIELDS.contains(&field.trim()) && !value.trim().is_empty() =>
+        {
+            Ok((field.trim().to_string(), value.trim().to_string()))
+        }
+        _ => bail!(
+            "--exclude {e:?}: write FIELD=VALUE, e.g. --exclude org=Xinhua (FIELD is one of {})",
+            FILTER_FIELDS.join(", ")
+        ),
+    }
 }
 
 /// A checked `timeline` request.

@@ -9,22 +9,25 @@ use serde::Serialize;
 
 use newswire::article::Article;
 use newswire::ingest::IndexSummary;
+use newswire::jsonl::{ErrorObject, Tagged};
 use newswire::search::{Hit, SearchResult, Stats, Timeline};
 
 pub use human::Style;
 
-/// Wraps a value with its `"type"` tag for JSON Lines.
-#[derive(Serialize)]
-struct Tagged<'a, T: Serialize> {
-    #[serde(rename = "type")]
-    kind: &'a str,
-    #[serde(flatten)]
-    inner: &'a T,
+fn json_line<T: Serialize>(out: &mut dyn Write, kind: &str, value: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &Tagged::new(kind, value))?;
+    out.write_all(b"\n")
 }
 
-fn json_line<T: Serialize>(out: &mut dyn Write, kind: &str, value: &T) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &Tagged { kind, inner: value })?;
-    out.write_all(b"\n")
+/// Prints an error as a JSON line (`--json` runs), besides the message on stderr.
+pub fn error(out: &mut dyn Write, message: &str) -> io::Result<()> {
+    json_line(
+        out,
+        "error",
+        &ErrorObject {
+            error: message.to_string(),
+        },
+    )
 }
 
 #[derive(Serialize)]

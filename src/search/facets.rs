@@ -39,6 +39,7 @@ pub struct RawCounts {
 }
 
 /// Collects facet counts for a list of keyword fields and, optionally, dates.
+#[derive(Clone)]
 pub struct FacetCounter {
     pub keyword_fields: Vec<String>,
     pub date_field: Option<String>,

@@ -5,12 +5,14 @@
 //! that the output layer prints as text or JSON.
 
 mod dedup;
+mod entity;
 mod facets;
 mod query;
 mod snippet;
 mod stats;
 mod suggest;
 mod timeline;
+mod walk;
 
 use std::time::Instant;
 
@@ -21,11 +23,15 @@ use tantivy::{DocAddress, Order, TantivyDocument};
 use time::Date;
 
 pub use dedup::{near, simhash, NEAR_BITS};
+pub use entity::{entity, EntityPage, ENTITY_KINDS};
 pub use facets::{FacetCounter, FacetList, RawCounts};
-pub use query::{build_query, QueryError, QueryOptions, MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_BYTES};
+pub use query::{
+    build_query, QueryError, QueryOptions, FILTER_FIELDS, MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_BYTES,
+};
 pub use snippet::{Snippeter, ELLIPSIS};
 pub use stats::{stats, Stats};
 pub use timeline::{timeline, Bucket, Interval, Timeline};
+pub use walk::After;
 
 use crate::article::{format_date, Dateline};
 use crate::schema::Fields;
@@ -57,6 +63,9 @@ pub struct Filters {
     pub dateline: Vec<String>,
     pub from: Option<Date>,
     pub to: Option<Date>,
+    /// `(field, value)` pairs no matching article may have: `("org", "OPEC")`.
+    /// The field is one of [`FILTER_FIELDS`].
+    pub exclude: Vec<(String, String)>,
 }
 
 /// A facet a user can ask for.
@@ -70,6 +79,23 @@ pub enum Facet {
 }
 
 impl Facet {
+    /// The facet called `name` (`org`, `month`, ...), or a message listing the known ones.
+    pub fn from_name(spec: &crate::schema::SchemaSpec, name: &str) -> Result<Facet, String> {
+        let fields = spec.facet_fields();
+        Ok(match name {
+            "year" => Facet::Year,
+            "month" => Facet::Month,
+            "day" => Facet::Day,
+            n if fields.contains(&n) => Facet::Field(n.to_string()),
+            n => {
+                return Err(format!(
+                    "unknown facet {n:?} (known: {}, year, month, day)",
+                    fields.join(", ")
+                ))
+            }
+        })
+    }
+
     pub fn name(&self) -> &str {
         match self {
             Facet::Field(f) => f,
@@ -100,6 +126,10 @@ pub struct SearchRequest {
     /// Show near-duplicate copies of a story as hits of their own instead of
     /// collapsing them onto the best-ranked copy.
     pub show_duplicates: bool,
+    /// Walk every hit a page at a time: return the `limit` hits that come after this
+    /// position ([`After::START`] for the first page). `offset` is then ignored and
+    /// near-duplicates are not collapsed (every matching article is listed once).
+    pub after: Option<After>,
 }
 
 /// With `recent`, an article this many days older than the newest counts half.
@@ -119,6 +149,7 @@ impl Default for SearchRequest {
             fuzzy: false,
             recent: false,
             show_duplicates: false,
+            after: None,
         }
     }
 }
@@ -132,6 +163,10 @@ pub struct Hit {
     pub published: Option<String>,
     pub source: Option<String>,
     pub dateline: Option<Dateline>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byline: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     pub path: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<u64>,
@@ -173,6 +208,8 @@ pub struct SearchResult {
     /// A corrected query, when this one found (almost) nothing.
     pub suggestion: Option<String>,
     pub took_ms: f64,
+    /// When walking (`after`) and more hits may follow: where the next page starts.
+    pub next: Option<After>,
 }
 
 /// Errors a search can end with.
@@ -186,10 +223,18 @@ pub enum SearchError {
     Index(#[from] tantivy::TantivyError),
 }
 
-/// Runs `req` against `store`.
+/// Runs `req` against `store`'s last commit.
 pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, SearchError> {
+    search_in(store, &store.searcher()?, req)
+}
+
+/// Runs `req` against one view of `store` (e.g. the one every page of a walk reads).
+pub fn search_in(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    req: &SearchRequest,
+) -> Result<SearchResult, SearchError> {
     let started = Instant::now();
-    let searcher = store.searcher()?;
     let opts = QueryOptions {
         lenient: req.lenient,
         fuzzy: req.fuzzy,
@@ -210,22 +255,46 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
         size: req.facet_size,
     };
     // Collapsing near-duplicates needs more candidates than the page shows.
-    let collapse = !req.show_duplicates;
+    let collapse = !req.show_duplicates && req.after.is_none();
     let top = if collapse {
         let wanted = (req.offset + req.limit.max(1)) * 3 + 10;
         TopDocs::with_limit(wanted.min(MAX_CANDIDATES))
     } else {
         TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset)
     };
+    let mut next = None;
     let (docs, total, mut raw): (Vec<(Option<f32>, DocAddress)>, usize, RawCounts) =
-        match (req.sort, req.recent) {
-            (Sort::Relevance, false) => {
+        match (req.after, req.sort, req.recent) {
+            (Some(after), _, _) => {
+                let walk = walk::Walk {
+                    sort: req.sort,
+                    recent: req.recent,
+                    newest_day: if req.recent {
+                        newest_day(searcher)
+                    } else {
+                        None
+                    },
+                    after,
+                    limit: req.limit.max(1),
+                };
+                let (ranked, n, c) = searcher.search(&built.full, &(walk, Count, counter))?;
+                if ranked.len() == req.limit {
+                    next = ranked.last().map(walk::Ranked::after);
+                }
+                let scored = req.sort == Sort::Relevance;
+                let docs = ranked
+                    .into_iter()
+                    .map(|r| (scored.then_some(r.score), r.addr))
+                    .collect();
+                (docs, n, c)
+            }
+            (None, Sort::Relevance, false) => {
                 let (d, n, c) =
                     searcher.search(&built.full, &(top.order_by_score(), Count, counter))?;
                 (d.into_iter().map(|(s, a)| (Some(s), a)).collect(), n, c)
             }
-            (Sort::Relevance, true) => {
-                let newest = newest_day(&searcher);
+            (None, Sort::Relevance, true) => {
+                let newest = newest_day(searcher);
                 let by_recency = top.tweak_score(move |seg: &tantivy::SegmentReader| {
                     let dates = seg.fast_fields().date("published").ok();
                     move |doc: tantivy::DocId, score: tantivy::Score| {
@@ -233,19 +302,13 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
                             .as_ref()
                             .and_then(|c| c.first(doc))
                             .map(|d| d.into_timestamp_secs().div_euclid(86_400));
-                        match (day, newest) {
-                            (Some(d), Some(n)) => {
-                                score / (1.0 + (n - d).max(0) as f32 / RECENCY_DAYS)
-                            }
-                            // Undated articles count as old.
-                            _ => score / 10.0,
-                        }
+                        recency_weighted(score, day, newest)
                     }
                 });
                 let (d, n, c) = searcher.search(&built.full, &(by_recency, Count, counter))?;
                 (d.into_iter().map(|(s, a)| (Some(s), a)).collect(), n, c)
             }
-            (Sort::Date | Sort::DateDesc, _) => {
+            (None, Sort::Date | Sort::DateDesc, _) => {
                 let order = if req.sort == Sort::DateDesc {
                     Order::Desc
                 } else {
@@ -258,7 +321,7 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
         };
     let docs = if req.limit == 0 { Vec::new() } else { docs };
     let docs = if collapse {
-        collapse_duplicates(&searcher, docs, req.offset, req.limit)
+        collapse_duplicates(searcher, docs, req.offset, req.limit)
     } else {
         docs.into_iter().map(|(s, a)| (s, a, Vec::new())).collect()
     };
@@ -294,7 +357,7 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
 
     let facets = facet_results(&req.facets, raw, req.facet_size);
     let suggestion = if total < FEW_HITS {
-        did_you_mean(store, &searcher, req, total)
+        did_you_mean(store, searcher, req, total)
     } else {
         None
     };
@@ -305,7 +368,17 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResult, Search
         warnings: built.warnings,
         suggestion,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        next,
     })
+}
+
+/// A score weighted by recency: divided by 1 + (days older than the newest article)
+/// / [`RECENCY_DAYS`]; undated articles count as old.
+fn recency_weighted(score: f32, day: Option<i64>, newest: Option<i64>) -> f32 {
+    match (day, newest) {
+        (Some(d), Some(n)) => score / (1.0 + (n - d).max(0) as f32 / RECENCY_DAYS),
+        _ => score / 10.0,
+    }
 }
 
 /// Articles most like the one with `id` (by the distinctive words of its headline
@@ -367,6 +440,65 @@ pub fn similar(store: &Store, id: &str, limit: usize) -> Result<Option<SearchRes
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         ..SearchResult::default()
     }))
+}
+
+/// The stored near-duplicate copies of the article with `id` (the same story
+/// republished: SimHash within [`NEAR_BITS`] bits), at most `limit`, in index order.
+/// `None` when there is no such article.
+pub fn near_duplicates(
+    store: &Store,
+    id: &str,
+    limit: usize,
+) -> Result<Option<Vec<Hit>>, SearchError> {
+    let searcher = store.searcher()?;
+    let Some(addr) = find(store, &searcher, id)? else {
+        return Ok(None);
+    };
+    let prints = Fingerprints::new(&searcher);
+    let own = prints.get(addr);
+    let mut found = Vec::new();
+    if own != 0 {
+        'segments: for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let Some(column) = prints.0.get(ord).and_then(|c| c.as_ref()) else {
+                continue;
+            };
+            let alive = reader.alive_bitset();
+            for doc in 0..reader.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let here = DocAddress::new(ord as u32, doc);
+                let h = column.first(doc).unwrap_or(0);
+                if here != addr && h != 0 && near(own, h) {
+                    found.push(here);
+                    if found.len() >= limit {
+                        break 'segments;
+                    }
+                }
+            }
+        }
+    }
+    let mut hits = Vec::with_capacity(found.len());
+    for a in found {
+        let doc: TantivyDocument = searcher.doc(a)?;
+        hits.push(to_hit(&store.fields, &doc, None, None));
+    }
+    Ok(Some(hits))
+}
+
+/// The index position of the article with `id`.
+fn find(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    id: &str,
+) -> Result<Option<DocAddress>, SearchError> {
+    let term = tantivy::Term::from_field_text(store.fields.id, &id.trim().to_lowercase());
+    let q = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+    Ok(searcher
+        .search(&q, &TopDocs::with_limit(1).order_by_score())?
+        .into_iter()
+        .next()
+        .map(|(_, a)| a))
 }
 
 /// The SimHash column of every segment, opened once per searcher.
@@ -592,6 +724,8 @@ fn to_hit(
         published: first_date(doc, fields.published).map(format_date),
         source: first_str(doc, fields.source),
         dateline: stored_dateline(fields, doc),
+        byline: first_str(doc, fields.byline),
+        url: first_str(doc, fields.url),
         path: first_str(doc, fields.path).unwrap_or_default(),
         position: doc.get_first(fields.position).and_then(|v| v.as_u64()),
         highlights: snippet

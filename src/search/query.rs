@@ -58,7 +58,15 @@ pub enum QueryError {
     /// `--from` is after `--to`.
     #[error("--from {from} is after --to {to}")]
     EmptyDateRange { from: String, to: String },
+    /// An exclusion names a field that cannot be filtered on.
+    #[error("cannot exclude by {0:?} (known: {known})", known = FILTER_FIELDS.join(", "))]
+    UnknownFilterField(String),
 }
+
+/// The keyword fields a filter (or an exclusion) can name.
+pub const FILTER_FIELDS: &[&str] = &[
+    "org", "person", "place", "source", "topic", "category", "dateline",
+];
 
 /// How words are matched.
 #[derive(Debug, Clone, Copy, Default)]
@@ -76,6 +84,8 @@ pub struct Built {
     pub text: Box<dyn Query>,
     /// Filter clauses by field name (`org`, `source`, ... and `published`).
     pub filters: Vec<(String, Box<dyn Query>)>,
+    /// Values no matching article may have (one clause per excluded value).
+    pub excludes: Vec<Box<dyn Query>>,
     pub warnings: Vec<String>,
     /// Words matched loosely (`withdr*`, `word~1`), for highlighting.
     pub loose: Vec<Loose>,
@@ -99,6 +109,9 @@ impl Built {
             if name != field {
                 clauses.push((Occur::Must, q.box_clone()));
             }
+        }
+        for q in &self.excludes {
+            clauses.push((Occur::MustNot, q.box_clone()));
         }
         Box::new(BooleanQuery::new(clauses))
     }
@@ -531,11 +544,21 @@ pub fn build_query(
         q
     };
 
-    let mut filter_clauses: Vec<(String, Box<dyn Query>)> = Vec::new();
-    let mut keyword = |name: &str, values: &[String], main: Field, alias: Option<Field>| {
-        if values.is_empty() {
-            return;
-        }
+    // A keyword field and, for entities, the field of their other names.
+    let fields_of = |name: &str| -> Option<(Field, Option<Field>)> {
+        Some(match name {
+            "org" => (f.org, Some(f.org_alias)),
+            "person" => (f.person, Some(f.person_alias)),
+            "place" => (f.place, Some(f.place_alias)),
+            "source" => (f.source, None),
+            "topic" => (f.topic, None),
+            "category" => (f.category, None),
+            "dateline" => (f.dateline, None),
+            _ => return None,
+        })
+    };
+    // Any of `values` in the field (or its aliases).
+    let any_of = |(main, alias): (Field, Option<Field>), values: &[String]| -> Box<dyn Query> {
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for v in values {
             let v = v.trim().to_lowercase();
@@ -547,16 +570,28 @@ pub fn build_query(
                 ));
             }
         }
-        let q: Box<dyn Query> = Box::new(BooleanQuery::new(any));
-        filter_clauses.push((name.to_string(), Box::new(ConstScoreQuery::new(q, 0.0))));
+        Box::new(BooleanQuery::new(any))
     };
-    keyword("org", &filters.org, f.org, Some(f.org_alias));
-    keyword("person", &filters.person, f.person, Some(f.person_alias));
-    keyword("place", &filters.place, f.place, Some(f.place_alias));
-    keyword("source", &filters.source, f.source, None);
-    keyword("topic", &filters.topic, f.topic, None);
-    keyword("category", &filters.category, f.category, None);
-    keyword("dateline", &filters.dateline, f.dateline, None);
+    let mut filter_clauses: Vec<(String, Box<dyn Query>)> = Vec::new();
+    for (name, values) in [
+        ("org", &filters.org),
+        ("person", &filters.person),
+        ("place", &filters.place),
+        ("source", &filters.source),
+        ("topic", &filters.topic),
+        ("category", &filters.category),
+        ("dateline", &filters.dateline),
+    ] {
+        if let (false, Some(fields)) = (values.is_empty(), fields_of(name)) {
+            let q = any_of(fields, values);
+            filter_clauses.push((name.to_string(), Box::new(ConstScoreQuery::new(q, 0.0))));
+        }
+    }
+    let mut excludes = Vec::with_capacity(filters.exclude.len());
+    for (name, value) in &filters.exclude {
+        let fields = fields_of(name).ok_or_else(|| QueryError::UnknownFilterField(name.clone()))?;
+        excludes.push(any_of(fields, std::slice::from_ref(value)));
+    }
 
     if let (Some(a), Some(b)) = (filters.from, filters.to) {
         if a > b {
@@ -584,7 +619,7 @@ pub fn build_query(
         ));
     }
 
-    let full: Box<dyn Query> = if filter_clauses.is_empty() {
+    let full: Box<dyn Query> = if filter_clauses.is_empty() && excludes.is_empty() {
         user.box_clone()
     } else {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user.box_clone())];
@@ -593,12 +628,14 @@ pub fn build_query(
                 .iter()
                 .map(|(_, q)| (Occur::Must, q.box_clone())),
         );
+        clauses.extend(excludes.iter().map(|q| (Occur::MustNot, q.box_clone())));
         Box::new(BooleanQuery::new(clauses))
     };
     Ok(Built {
         full,
         text: user,
         filters: filter_clauses,
+        excludes,
         warnings,
         loose,
     })

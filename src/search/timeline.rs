@@ -27,6 +27,11 @@ pub struct Bucket {
     /// How the period is written (`2021-12-02`, `2021-W48`, `2021-12`, `2021`).
     pub label: String,
     pub count: u64,
+    /// Articles in the whole index in this period (matching or not).
+    pub total: u64,
+    /// `count / total`: the share of the period's news that matches, as
+    /// news-attention tools chart it (0 when the period has no articles).
+    pub share: f64,
 }
 
 /// A timeline of matching articles.
@@ -84,6 +89,21 @@ fn label(d: Date, interval: Interval) -> String {
     }
 }
 
+/// Article counts per day (days since 1970-01-01) summed per period.
+fn by_bucket(
+    days: &std::collections::BTreeMap<i64, u64>,
+    interval: Interval,
+) -> std::collections::BTreeMap<Date, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for (day, n) in days {
+        let Ok(t) = time::OffsetDateTime::from_unix_timestamp(day * 86_400) else {
+            continue;
+        };
+        *out.entry(bucket_start(t.date(), interval)).or_insert(0) += n;
+    }
+    out
+}
+
 /// Counts articles matching `query` and `filters` per `interval`.
 pub fn timeline(
     store: &Store,
@@ -99,25 +119,28 @@ pub fn timeline(
         date_field: Some("published".into()),
         size: 0,
     };
-    let (total, raw) = searcher.search(&*built.full, &(tantivy::collector::Count, counter))?;
-    let mut per_bucket: std::collections::BTreeMap<Date, u64> = Default::default();
-    for (day, n) in &raw.days {
-        let Ok(t) = time::OffsetDateTime::from_unix_timestamp(day * 86_400) else {
-            continue;
-        };
-        *per_bucket
-            .entry(bucket_start(t.date(), interval))
-            .or_insert(0) += n;
-    }
+    let (total, raw) =
+        searcher.search(&*built.full, &(tantivy::collector::Count, counter.clone()))?;
+    let per_bucket = by_bucket(&raw.days, interval);
+    let everything = searcher.search(&tantivy::query::AllQuery, &counter)?;
+    let all_per_bucket = by_bucket(&everything.days, interval);
     let dated: u64 = per_bucket.values().sum();
     let mut buckets = Vec::new();
     if let (Some(first), Some(last)) = (per_bucket.keys().next(), per_bucket.keys().next_back()) {
         let mut d = *first;
         while d <= *last && buckets.len() < MAX_BUCKETS {
+            let count = per_bucket.get(&d).copied().unwrap_or(0);
+            let all = all_per_bucket.get(&d).copied().unwrap_or(0);
             buckets.push(Bucket {
                 start: format_date(d),
                 label: label(d, interval),
-                count: per_bucket.get(&d).copied().unwrap_or(0),
+                count,
+                total: all,
+                share: if all == 0 {
+                    0.0
+                } else {
+                    count as f64 / all as f64
+                },
             });
             d = next(d, interval);
         }
