@@ -406,11 +406,28 @@ async function showSearch(s, seq, signal) {
     throw res.reason;
   }
   const paged = lastSearch && lastSearch.state.offset !== s.offset;
+  const focus = rememberFocus();
   renderResults(res.value, s);
   renderFacets(res.value.facets || [], s);
-  if (paged) $("summary").scrollIntoView();
+  focus();
+  if (paged) { // a new page starts at the top of the results, for the eyes and the keyboard
+    $("summary").scrollIntoView();
+    if (document.activeElement && document.activeElement.closest("#pager")) $("summary").focus({ preventScroll: true });
+  }
   lastSearch = { state: s, timeline: tl.status === "fulfilled" ? tl.value : null };
   drawSearchTimeline(tl.status === "rejected" ? tl.reason.message : "");
+}
+
+/** Keyboard users keep their place when the facets and pager are drawn anew. */
+function rememberFocus() {
+  const prev = document.activeElement;
+  const id = prev && prev.id;
+  const within = prev && prev.closest && prev.closest("#facets, #active-filters, #pager");
+  return () => {
+    if (!within || document.activeElement === prev) return;
+    const again = id && $(id);
+    (again || $("summary")).focus({ preventScroll: true });
+  };
 }
 
 /** Puts the URL state into the form controls. */
@@ -537,7 +554,7 @@ function facetSection(field, facet, rows, s) {
   if (!rows.length) list.append(el("li", { class: "facet-empty" }, "none"));
   const open = s.more.includes(field);
   const toggle = distinct > FACET_SIZE
-    ? el("button", { type: "button", class: "btn btn-link facet-more", "data-field": field, "aria-expanded": String(open) },
+    ? el("button", { type: "button", class: "btn btn-link facet-more", id: "fm-" + field, "data-field": field, "aria-expanded": String(open) },
       open ? "Show fewer" : `Show more (${fmt(distinct)} in all)`)
     : null;
   return el("section", { class: "facet", "data-field": field, id: "facet-" + field },
@@ -569,7 +586,7 @@ function facetRow(field, value, count, checked, excludable) {
       el("span", { class: "facet-name", title: value }, field === "month" ? niceMonth(value) : value),
       el("span", { class: "facet-count" }, count === null ? "" : fmt(count))));
   if (excludable) {
-    li.append(el("button", { type: "button", class: "facet-exclude", title: "exclude",
+    li.append(el("button", { type: "button", class: "facet-exclude", title: "exclude", id: `fx-${field}-${hashId(value)}`,
       "aria-label": `Exclude ${FIELD_LABELS[field]}: ${value}`, "data-field": field, "data-value": value }, "⊘"));
   }
   return li;
@@ -578,7 +595,7 @@ function facetRow(field, value, count, checked, excludable) {
 function excludedRow(field, value) {
   return el("li", { class: "facet-value excluded", "data-field": field, "data-value": value, "data-excluded": "true" },
     el("span", { class: "facet-not" }, "NOT"), el("s", { class: "facet-name" }, value),
-    el("button", { type: "button", class: "facet-unexclude", title: "remove exclusion",
+    el("button", { type: "button", class: "facet-unexclude", title: "remove exclusion", id: `fu-${field}-${hashId(value)}`,
       "aria-label": `Remove exclusion ${FIELD_LABELS[field]}: ${value}`, "data-field": field, "data-value": value }, "↺"));
 }
 
