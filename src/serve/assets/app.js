@@ -732,8 +732,19 @@ function drawTimeline(box, tl, opts) {
 /** Click, drag (mouse, pen, touch) and keyboard selection of bars. */
 function attachChartInput(svg, c) {
   const n = c.buckets.length;
-  let drag = null, lastEnd = -1e9, cursor = -1, anchor = -1;
-
+  const sel = {
+    show(a, b) {
+      const lo = Math.min(a, b), hi = Math.max(a, b);
+      c.sel.setAttribute("x", (c.ml + lo * c.bw).toFixed(2));
+      c.sel.setAttribute("width", ((hi - lo + 1) * c.bw).toFixed(2));
+      c.sel.setAttribute("visibility", "visible");
+    },
+    hide: () => c.sel.setAttribute("visibility", "hidden"),
+    apply(a, b) {
+      const lo = Math.min(a, b), hi = Math.max(a, b);
+      if (c.onRange) c.onRange(c.buckets[lo].start, bucketEnd(c.buckets[hi].start, c.by));
+    },
+  };
   const indexAt = (clientX, clamp) => {
     const r = svg.getBoundingClientRect();
     const x = (clientX - r.left) * (c.W / (r.width || c.W));
@@ -741,75 +752,74 @@ function attachChartInput(svg, c) {
     if (clamp) i = Math.max(0, Math.min(n - 1, i));
     return i >= 0 && i < n ? i : -1;
   };
-  const showSel = (a, b) => {
-    const lo = Math.min(a, b), hi = Math.max(a, b);
-    c.sel.setAttribute("x", (c.ml + lo * c.bw).toFixed(2));
-    c.sel.setAttribute("width", ((hi - lo + 1) * c.bw).toFixed(2));
-    c.sel.setAttribute("visibility", "visible");
-  };
-  const hideSel = () => c.sel.setAttribute("visibility", "hidden");
-  const apply = (a, b) => {
-    const lo = Math.min(a, b), hi = Math.max(a, b);
-    if (c.onRange) c.onRange(c.buckets[lo].start, bucketEnd(c.buckets[hi].start, c.by));
-  };
+  attachChartPointer(svg, indexAt, sel);
+  attachChartKeys(svg, c, sel);
+}
 
-  const start = (e) => {
-    if (drag || (e.button !== undefined && e.button !== 0)) return;
-    const i = indexAt(e.clientX, false);
-    if (i < 0) return;
-    drag = { a: i, b: i };
-    showSel(i, i);
-    if (e.pointerId !== undefined && svg.setPointerCapture) {
-      try { svg.setPointerCapture(e.pointerId); } catch (err) { /* synthetic event */ }
-    }
-  };
-  const move = (e) => {
-    if (!drag) return;
-    drag.b = indexAt(e.clientX, true);
-    showSel(drag.a, drag.b);
-  };
+/** Pointer events (mouse, pen, touch), with plain mouse events as a fallback. */
+function attachChartPointer(svg, indexAt, sel) {
+  let drag = null, lastEnd = -1e9;
   const end = () => {
     if (!drag) return;
     const d = drag;
     drag = null;
     lastEnd = performance.now();
-    apply(d.a, d.b);
+    sel.apply(d.a, d.b);
+  };
+  const start = (e) => {
+    if (drag || (e.button !== undefined && e.button !== 0)) return;
+    const i = indexAt(e.clientX, false);
+    if (i < 0) return;
+    drag = { a: i, b: i };
+    sel.show(i, i);
+    if (e.pointerId !== undefined && svg.setPointerCapture) {
+      try { svg.setPointerCapture(e.pointerId); } catch (err) { /* synthetic event */ }
+    }
+    // the button may come up outside the chart
+    window.addEventListener(e.type === "pointerdown" ? "pointerup" : "mouseup", end, { once: true });
+  };
+  const move = (e) => {
+    if (!drag) return;
+    drag.b = indexAt(e.clientX, true);
+    sel.show(drag.a, drag.b);
   };
   svg.addEventListener("pointerdown", start);
   svg.addEventListener("mousedown", start);
   svg.addEventListener("pointermove", move);
   svg.addEventListener("mousemove", move);
-  svg.addEventListener("pointerup", end);
-  svg.addEventListener("mouseup", end);
-  svg.addEventListener("pointercancel", () => { drag = null; hideSel(); });
-  // A plain click event without the down/up pair (e.g. a synthetic one) still works.
+  svg.addEventListener("pointercancel", () => { drag = null; sel.hide(); });
+  // A click event without the down/up pair (e.g. a synthetic one) still works.
   svg.addEventListener("click", (e) => {
     if (performance.now() - lastEnd < 500) return;
     const i = indexAt(e.clientX, false);
-    if (i >= 0) apply(i, i);
+    if (i >= 0) sel.apply(i, i);
   });
+}
 
+/** Arrow keys pick a bar, Shift+arrows a range, Enter filters, Escape drops it. */
+function attachChartKeys(svg, c, sel) {
+  const n = c.buckets.length;
+  let cursor = -1, anchor = -1;
   svg.addEventListener("keydown", (e) => {
-    if (e.key === "ArrowLeft" || e.key === "ArrowRight" || e.key === "Home" || e.key === "End") {
+    if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(e.key)) {
       e.preventDefault();
-      const step = e.key === "ArrowLeft" ? -1 : 1;
-      if (cursor < 0) cursor = e.key === "ArrowLeft" ? n - 1 : 0;
-      else if (e.key === "Home") cursor = 0;
+      if (e.key === "Home") cursor = 0;
       else if (e.key === "End") cursor = n - 1;
-      else cursor = Math.max(0, Math.min(n - 1, cursor + step));
+      else if (cursor < 0) cursor = e.key === "ArrowLeft" ? n - 1 : 0;
+      else cursor = Math.max(0, Math.min(n - 1, cursor + (e.key === "ArrowLeft" ? -1 : 1)));
       if (!e.shiftKey || anchor < 0) anchor = cursor;
-      showSel(anchor, cursor);
+      sel.show(anchor, cursor);
       const b = c.buckets[cursor];
       c.live.textContent = `${b.label || b.start}: ${fmt(b.count || 0)}`;
     } else if ((e.key === "Enter" || e.key === " ") && cursor >= 0) {
       e.preventDefault();
-      apply(anchor, cursor);
-    } else if (e.key === "Escape") {
+      sel.apply(anchor, cursor);
+    } else if (e.key === "Escape" && cursor >= 0) {
       cursor = anchor = -1;
-      hideSel();
+      sel.hide();
     }
   });
-  svg.addEventListener("blur", () => { if (!drag) { cursor = anchor = -1; hideSel(); } });
+  svg.addEventListener("blur", () => { cursor = anchor = -1; sel.hide(); });
 }
 
 function drawSearchTimeline(error) {
