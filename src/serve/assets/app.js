@@ -1101,6 +1101,13 @@ function init() {
   $("search-form").addEventListener("submit", onSubmit);
   $("syntax-toggle").addEventListener("click", () => toggleSyntax());
   $("syntax-close").addEventListener("click", () => { toggleSyntax(false); $("syntax-toggle").focus(); });
+  $("syntax-help").addEventListener("click", (e) => {
+    const ex = e.target.closest("button.syntax-example");
+    if (!ex) return;
+    $("q").value = ex.textContent;
+    toggleSyntax(false);
+    $("q").focus();
+  });
   $("sort").addEventListener("change", onControl((s) => { s.sort = $("sort").value; s.offset = 0; }, true));
   $("recent").addEventListener("change", onControl((s) => { s.recent = $("recent").checked; s.offset = 0; }, true));
   $("show-duplicates").addEventListener("change", onControl((s) => { s.dups = $("show-duplicates").checked; s.offset = 0; }, true));
