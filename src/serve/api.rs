@@ -332,7 +332,12 @@ pub async fn stats(
     let top = params.number("top", 10, 1000)?;
     blocking(&state, move |state| {
         let s = search::stats(&state.store, top)?;
-        Ok(ok(&Tagged::new("stats", &s)))
+        // The facets inside carry their type, as everywhere else in the API.
+        let mut value = serde_json::to_value(Tagged::new("stats", &s))
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        value["facets"] = serde_json::to_value(tag_facets(&s.facets))
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(ok(&value))
     })
     .await
 }

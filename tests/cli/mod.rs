@@ -3,4 +3,5 @@ mod core;
 mod fuzz;
 mod robust;
 mod search;
+mod serve;
 mod util;
