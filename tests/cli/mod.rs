@@ -1,4 +1,5 @@
 mod bad_input;
+mod browser;
 mod core;
 mod fuzz;
 mod robust;
