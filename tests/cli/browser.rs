@@ -51,8 +51,8 @@ fn archive() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let hostile = json!({
         "id": "hostile-1",
-        "headline": "Harbour <script>window.__pwned=1</script> board <img src=x onerror=\"window.__pwned=2\">",
-        "body": "The harbour board met on Monday. <script>window.__pwned=3</script>\n\n\
+        "headline": "Ferry <script>window.__pwned=1</script> board <img src=x onerror=\"window.__pwned=2\">",
+        "body": "The ferry board met on Monday. <script>window.__pwned=3</script>\n\n\
                  Members voted <img src=x onerror=\"window.__pwned=4\"> to rebuild the sea wall \
                  <a href=\"javascript:window.__pwned=5\">link</a> before winter.",
         "date": "2021-12-03",
@@ -350,7 +350,6 @@ async fn walk_through(client: &Client, base: &str) {
     )
     .await;
     let _ = all;
-    shot(client, "serve.png").await;
     client
         .find(Locator::Css("a.hit-link"))
         .await
@@ -434,6 +433,14 @@ async fn walk_through(client: &Client, base: &str) {
         json!({"pwned": null, "imgs": 0, "scripts": 0, "js_links": 0}),
         "nothing from the article may run or become markup"
     );
+
+    // The README's picture.
+    client
+        .goto(&format!("{base}/?q=foreign%20forces%20withdrawal"))
+        .await
+        .expect("page");
+    until(client, "hits", "return document.querySelectorAll('#hits li.hit').length > 2 && document.querySelectorAll('#timeline rect.bar').length > 0").await;
+    shot(client, "serve.png").await;
 
     // Keyboard: `/` focuses the search box.
     client.goto(&format!("{base}/?q=nato")).await.expect("page");
