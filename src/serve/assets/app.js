@@ -42,7 +42,7 @@ function append(node, kids) {
   return node;
 }
 
-/** Creates an element; attrs: class, text, on<event>, or plain attributes. */
+/** Creates an element with attributes (values as text, never as markup) and children. */
 function el(tag, attrs, ...kids) {
   const node = document.createElement(tag);
   setAttrs(node, attrs);
@@ -59,10 +59,8 @@ function svgEl(tag, attrs, ...kids) {
 function setAttrs(node, attrs) {
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.setAttribute("class", value);
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : String(value));
+    if (/^on/i.test(key) || key === "style") throw new Error(`not an allowed attribute: ${key}`);
+    node.setAttribute(key, value === true ? "" : String(value));
   }
 }
 
@@ -136,7 +134,7 @@ function readState(search) {
     inc: {}, exc: {},
     from: p.get("from") || "", to: p.get("to") || "",
     sort: ["date", "-date"].includes(p.get("sort")) ? p.get("sort") : "relevance",
-    recent: p.get("recent") === "true",
+    recent: ["true", "1", "yes", "on"].includes(p.get("recent")),
     dups: p.get("duplicates") === "show",
     offset: Math.min(MAX_OFFSET, Math.max(0, parseInt(p.get("offset"), 10) || 0)),
     by: INTERVALS.includes(p.get("by")) ? p.get("by") : "",
