@@ -695,7 +695,7 @@ function drawTimeline(box, tl, opts) {
     const label = b.label || bucketLabel(b.start, by);
     let tip = `${label}: ${fmt(b.count || 0)}`;
     if (opts.share) tip += ` (${yFmt(bucketShare(b))} of ${fmt(b.total || 0)})`;
-    const rect = svgEl("rect", { class: "bar" + (tl.peak && label === tl.peak ? " peak" : ""),
+    const rect = svgEl("rect", { class: "bar" + (!opts.share && tl.peak && label === tl.peak ? " peak" : ""),
       x: (ml + i * bw + (bw - barW) / 2).toFixed(2), y: (mt + ph - h).toFixed(2),
       width: barW.toFixed(2), height: h.toFixed(2),
       "data-start": b.start, "data-end": bucketEnd(b.start, by), "data-label": label,
