@@ -205,6 +205,19 @@ pub struct IndexArgs {
     /// is also merged into one segment at the end, for faster searches)
     #[arg(long, value_name = "MB", default_value_t = 512)]
     pub memory: usize,
+    /// Keep running: index files that appear or change under PATH and remove the
+    /// articles of files that vanish, a moment after each change (Ctrl-C stops)
+    #[arg(long)]
+    pub watch: bool,
+    /// With --watch: how long the folders must stay quiet before a change is indexed,
+    /// so a file still being written is read once it is whole
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 1.0,
+        requires = "watch"
+    )]
+    pub settle: f64,
     /// Print the summary as JSON (no progress bar)
     #[arg(long)]
     pub json: bool,

@@ -14,3 +14,4 @@ pub mod schema;
 pub mod search;
 mod stem;
 pub mod store;
+pub mod watch;

@@ -79,6 +79,36 @@ fn run(cli: Cli) -> Result<u8> {
             }
             let show_bar = !args.quiet && !args.json && io::stderr().is_terminal();
             let reporter = progress::BarReporter::new(show_bar, !args.quiet && !args.json);
+            if args.watch {
+                if !(0.0..=3600.0).contains(&args.settle) {
+                    anyhow::bail!(
+                        "--settle {} is out of range (0 to 3600 seconds)",
+                        args.settle
+                    );
+                }
+                let settle = std::time::Duration::from_secs_f64(args.settle);
+                if !args.quiet && !args.json {
+                    eprintln!(
+                        "newswire: watching {} (Ctrl-C to stop)",
+                        opts.inputs
+                            .iter()
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                }
+                let mut printed = Ok(());
+                newswire::watch::watch(&store, &opts, &reporter, &cancel, settle, &mut |s| {
+                    reporter.finish();
+                    if printed.is_ok() {
+                        printed = output::index_summary(&mut out, args.json, s)
+                            .and_then(|()| out.flush());
+                    }
+                })?;
+                printed?;
+                // Ctrl-C is how a watch ends: what was seen is committed.
+                return Ok(0);
+            }
             let summary = ingest::run(&store, &opts, &reporter, &cancel)?;
             reporter.finish();
             output::index_summary(&mut out, args.json, &summary)?;

@@ -47,10 +47,13 @@ pub fn entity(
         "place" => filters.place.push(name.to_string()),
         other => return Err(QueryError::UnknownFilterField(other.to_string()).into()),
     }
+    // The entity as a query, not a filter: a filtered field's facet leaves its own
+    // filter out (for multi-select), and here the counts must be of its articles.
+    let as_query = format!("{kind}:\"{}\"", name.trim().replace(['"', '\\'], " "));
     let newest = search(
         store,
         &SearchRequest {
-            filters: filters.clone(),
+            query: as_query,
             facets: ENTITY_KINDS
                 .iter()
                 .map(|k| Facet::Field(k.to_string()))

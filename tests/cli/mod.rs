@@ -6,3 +6,4 @@ mod robust;
 mod search;
 mod serve;
 mod util;
+mod watch;

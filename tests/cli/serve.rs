@@ -164,6 +164,15 @@ fn every_endpoint_answers_in_the_documented_shape() {
     let nato = server.ok("/api/v1/entities/org/NATO");
     assert!(nato["count"].as_u64().expect("count") >= 2);
     let related = nato["related"].as_array().expect("related");
+    let count = nato["count"].as_u64().expect("count");
+    for facet in related {
+        for v in facet["counts"].as_array().expect("counts") {
+            assert!(
+                v["count"].as_u64().expect("count") <= count,
+                "named with NATO in more articles than NATO is: {v}"
+            );
+        }
+    }
     let orgs = related
         .iter()
         .find(|f| f["field"] == "org")
