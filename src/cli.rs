@@ -46,6 +46,65 @@ pub enum Command {
     /// Serve the index to a browser and to scripts: a web page and a JSON API
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
+    /// Saved searches that report new matching articles once each
+    #[command(subcommand, after_help = ALERT_HELP)]
+    Alert(AlertCommand),
+}
+
+const ALERT_HELP: &str = "\
+Examples:
+  newswire alert add iraq-troops '\"foreign forces\" iraq' --place Iraq
+  newswire alert check                  # new matches since the last check, once each
+  newswire index --watch spool/ --alerts-to alerts.jsonl
+  newswire index --watch spool/ --alerts-exec 'mail -s \"newswire: $NEWSWIRE_ALERT\" desk@example.org'
+
+An alert reports the articles indexed after it was added (or last checked) that match
+it, each once. State is kept in the index folder.";
+
+#[derive(Debug, Subcommand)]
+pub enum AlertCommand {
+    /// Save a search as an alert (articles already indexed do not count as new)
+    Add(Box<AlertAddArgs>),
+    /// List the saved alerts
+    List {
+        /// Print JSON Lines
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an alert
+    Remove {
+        /// The alert's name
+        name: String,
+    },
+    /// Print the articles indexed since the last check that match each alert
+    Check(AlertCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AlertAddArgs {
+    /// A name for it: letters, digits, '-' and '_'
+    pub name: String,
+    /// The query (same syntax as `newswire search`)
+    #[arg(allow_hyphen_values = true)]
+    pub query: String,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AlertCheckArgs {
+    /// Check only this alert
+    pub name: Option<String>,
+    /// Print JSON Lines (one object per match)
+    #[arg(long)]
+    pub json: bool,
+    /// Append the matches to this JSON Lines file instead of printing them
+    #[arg(long, value_name = "FILE")]
+    pub to: Option<PathBuf>,
+    /// Run this command (with `sh -c`) per alert with its matches as JSON Lines on
+    /// its standard input, instead of printing them
+    #[arg(long, value_name = "CMD", conflicts_with = "to")]
+    pub exec: Option<String>,
 }
 
 impl Command {
@@ -60,6 +119,9 @@ impl Command {
             Command::Similar(a) => a.json,
             Command::Timeline(a) => a.json,
             Command::Serve(_) => false,
+            Command::Alert(AlertCommand::List { json }) => *json,
+            Command::Alert(AlertCommand::Check(a)) => a.json,
+            Command::Alert(_) => false,
         }
     }
 }
@@ -218,6 +280,14 @@ pub struct IndexArgs {
         requires = "watch"
     )]
     pub settle: f64,
+    /// After each commit, append the new matches of every alert to this JSON Lines
+    /// file (see `newswire alert`)
+    #[arg(long, value_name = "FILE")]
+    pub alerts_to: Option<PathBuf>,
+    /// After each commit, run this command per alert with new matches, the matches
+    /// as JSON Lines on its standard input
+    #[arg(long, value_name = "CMD", conflicts_with = "alerts_to")]
+    pub alerts_exec: Option<String>,
     /// Print the summary as JSON (no progress bar)
     #[arg(long)]
     pub json: bool,

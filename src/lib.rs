@@ -5,9 +5,11 @@
 //! [`schema`] maps articles to the tantivy index, and [`search`] answers ranked,
 //! faceted queries. The binary (`src/main.rs`) only parses arguments and prints.
 
+pub mod alerts;
 pub mod article;
 pub mod entities;
 pub mod formats;
+mod fsutil;
 pub mod ingest;
 pub mod jsonl;
 pub mod schema;

@@ -1,6 +1,7 @@
 //! The `newswire` command: parses arguments, runs the library, prints, and turns the
 //! outcome into an exit code (0 success, 1 nothing found or indexed, 2 error).
 
+mod alert_cli;
 mod cli;
 mod output;
 mod progress;
@@ -79,6 +80,11 @@ fn run(cli: Cli) -> Result<u8> {
             }
             let show_bar = !args.quiet && !args.json && io::stderr().is_terminal();
             let reporter = progress::BarReporter::new(show_bar, !args.quiet && !args.json);
+            let alerts = match (&args.alerts_to, &args.alerts_exec) {
+                (Some(f), _) => Some(alert_cli::Target::File(f.clone())),
+                (None, Some(c)) => Some(alert_cli::Target::Exec(c.clone())),
+                (None, None) => None,
+            };
             if args.watch {
                 if !(0.0..=3600.0).contains(&args.settle) {
                     anyhow::bail!(
@@ -104,6 +110,12 @@ fn run(cli: Cli) -> Result<u8> {
                         printed = output::index_summary(&mut out, args.json, s)
                             .and_then(|()| out.flush());
                     }
+                    if let Some(target) = &alerts {
+                        // A failed delivery stays pending; the watch goes on.
+                        if let Err(e) = alert_cli::check(&store, None, target, &mut io::sink()) {
+                            eprintln!("newswire: alerts: {e:#}");
+                        }
+                    }
                 })?;
                 printed?;
                 // Ctrl-C is how a watch ends: what was seen is committed.
@@ -111,6 +123,9 @@ fn run(cli: Cli) -> Result<u8> {
             }
             let summary = ingest::run(&store, &opts, &reporter, &cancel)?;
             reporter.finish();
+            if let Some(target) = &alerts {
+                alert_cli::check(&store, None, target, &mut io::sink())?;
+            }
             output::index_summary(&mut out, args.json, &summary)?;
             if summary.interrupted {
                 130
@@ -201,6 +216,7 @@ fn run(cli: Cli) -> Result<u8> {
             output::timeline(&mut out, args.json, style(), &req.query, &t)?;
             u8::from(t.dated + t.undated == 0)
         }
+        Command::Alert(cmd) => alert_cli::run(cmd, &index_dir, &mut out, style())?,
         Command::Serve(args) => {
             let settings = serve::Settings::new(&index_dir, &args.bind, args.token.clone())?;
             serve::run(

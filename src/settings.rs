@@ -120,7 +120,34 @@ pub fn filters(a: &FilterArgs) -> Result<Filters> {
             .iter()
             .map(|e| exclusion(e))
             .collect::<Result<_>>()?,
+        ids: None,
     })
+}
+
+/// Filters as `(name, value)` pairs (how alerts keep them), checked first.
+pub fn filter_pairs(a: &FilterArgs) -> Result<Vec<(String, String)>> {
+    let checked = filters(a)?;
+    let mut pairs = Vec::new();
+    for (name, values) in [
+        ("org", &a.org),
+        ("person", &a.person),
+        ("place", &a.place),
+        ("source", &a.source),
+        ("topic", &a.topic),
+        ("category", &a.category),
+        ("dateline", &a.dateline),
+    ] {
+        pairs.extend(values.iter().map(|v| (name.to_string(), v.clone())));
+    }
+    for (name, v) in [("from", &a.from), ("to", &a.to)] {
+        if let Some(v) = v {
+            pairs.push((name.to_string(), v.clone()));
+        }
+    }
+    for (field, v) in checked.exclude {
+        pairs.push((format!("not_{field}"), v));
+    }
+    Ok(pairs)
 }
 
 /// `org=Xinhua` -> `("org", "Xinhua")`.

@@ -12,7 +12,6 @@
 //! under a running `newswire index`.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -375,16 +374,12 @@ const TMP_META: &str = "newswire.json.tmp";
 
 /// Writes `path` so that it is either absent or complete, even across a crash.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_file_name(TMP_META);
-    let mut f = fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    fs::rename(&tmp, path)?;
-    if let Some(parent) = path.parent() {
-        fs::File::open(parent)?.sync_all()?;
-    }
-    Ok(())
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(META_FILE);
+    crate::fsutil::write_atomic(dir, name, bytes)
 }
 
 /// Name of the sibling an index is moved to before `--rebuild` deletes it.

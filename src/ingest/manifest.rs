@@ -13,7 +13,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -259,7 +258,7 @@ impl Manifest {
                 });
             }
         };
-        if let Err(source) = write_atomic(dir, &name, &bytes) {
+        if let Err(source) = crate::fsutil::write_atomic(dir, &name, &bytes) {
             let _ = prepared.abort();
             return Err(ManifestError::Io {
                 path: dir.join(&name),
@@ -291,18 +290,6 @@ fn is_manifest_name(name: &str) -> bool {
 /// xxh3-128 of `bytes` as 32 hex digits.
 pub fn hash_hex(bytes: &[u8]) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
-}
-
-/// Writes `dir/name` so that it is either absent or complete, even across a crash.
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = dir.join(format!("{name}.tmp"));
-    let mut f = fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    fs::rename(&tmp, dir.join(name))?;
-    // Make the rename itself durable.
-    fs::File::open(dir)?.sync_all()
 }
 
 /// Removes manifest files other than `keep` (left by earlier commits or by a run
@@ -382,7 +369,7 @@ mod tests {
     #[test]
     fn atomic_write_leaves_no_temporary_file() {
         let dir = tempfile::tempdir().expect("temp dir");
-        write_atomic(dir.path(), "manifest-1.json", b"{}").expect("write");
+        crate::fsutil::write_atomic(dir.path(), "manifest-1.json", b"{}").expect("write");
         let names: Vec<_> = fs::read_dir(dir.path())
             .expect("list")
             .flatten()

@@ -157,3 +157,74 @@ pub fn timeline(
     }
     human::timeline(out, style, query, t)
 }
+
+/// Prints one saved alert (`newswire alert list`).
+pub fn alert(
+    out: &mut dyn Write,
+    json: bool,
+    a: &newswire::alerts::Alert,
+    state: &newswire::alerts::AlertState,
+) -> io::Result<()> {
+    if json {
+        #[derive(Serialize)]
+        struct Listed<'a> {
+            #[serde(flatten)]
+            alert: &'a newswire::alerts::Alert,
+            last_checked: Option<&'a str>,
+            pending: usize,
+            recent: Vec<&'a str>,
+        }
+        return json_line(
+            out,
+            "alert",
+            &Listed {
+                alert: a,
+                last_checked: state.last_checked.as_deref(),
+                pending: state.pending.len(),
+                recent: state.recent.iter().map(|h| h.id.as_str()).collect(),
+            },
+        );
+    }
+    let filters: Vec<String> = a.filters.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    writeln!(
+        out,
+        "{}  {:?}{}{}  (last checked {})",
+        a.name,
+        a.query,
+        if filters.is_empty() { "" } else { "  " },
+        filters.join(" "),
+        state.last_checked.as_deref().unwrap_or("never")
+    )
+}
+
+/// Prints one new match of an alert (`newswire alert check`).
+pub fn alert_match(
+    out: &mut dyn Write,
+    json: bool,
+    style: Style,
+    a: &newswire::alerts::Alert,
+    delivery: u64,
+    hit: &Hit,
+) -> io::Result<()> {
+    if json {
+        let line = newswire::alerts::Delivered {
+            kind: "alert",
+            alert: &a.name,
+            delivery,
+            query: &a.query,
+            hit,
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        return out.write_all(b"\n");
+    }
+    let _ = style;
+    writeln!(
+        out,
+        "[{}] {} · {} · {}\n    id {}",
+        a.name,
+        hit.headline.as_deref().unwrap_or("(no headline)"),
+        hit.published.as_deref().unwrap_or("undated"),
+        hit.source.as_deref().unwrap_or("unknown source"),
+        hit.id
+    )
+}

@@ -66,6 +66,48 @@ pub struct Filters {
     /// `(field, value)` pairs no matching article may have: `("org", "OPEC")`.
     /// The field is one of [`FILTER_FIELDS`].
     pub exclude: Vec<(String, String)>,
+    /// Only the articles with these ids (`None`: no such restriction).
+    pub ids: Option<Vec<String>>,
+}
+
+impl Filters {
+    /// Filters from `(name, value)` pairs as a query string gives them: `org`,
+    /// `person`, `place`, `source`, `topic`, `category`, `dateline` (repeatable),
+    /// `not_org`, ... (exclusions), `from`, `to` (YYYY-MM-DD). Pairs with other names
+    /// are left to the caller.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Filters, String> {
+        let mut f = Filters::default();
+        for (k, v) in pairs {
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
+            let date = || {
+                crate::article::parse_ymd(v).ok_or_else(|| {
+                    format!("{k}={v:?} is not a date: write YYYY-MM-DD, e.g. 2021-12-31")
+                })
+            };
+            match k.as_str() {
+                "org" => f.org.push(v.to_string()),
+                "person" => f.person.push(v.to_string()),
+                "place" => f.place.push(v.to_string()),
+                "source" => f.source.push(v.to_string()),
+                "topic" => f.topic.push(v.to_string()),
+                "category" => f.category.push(v.to_string()),
+                "dateline" => f.dateline.push(v.to_string()),
+                "from" => f.from = Some(date()?),
+                "to" => f.to = Some(date()?),
+                other => {
+                    if let Some(field) = other.strip_prefix("not_") {
+                        if FILTER_FIELDS.contains(&field) {
+                            f.exclude.push((field.to_string(), v.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(f)
+    }
 }
 
 /// A facet a user can ask for.

@@ -587,6 +587,13 @@ pub fn build_query(
             filter_clauses.push((name.to_string(), Box::new(ConstScoreQuery::new(q, 0.0))));
         }
     }
+    if let Some(ids) = &filters.ids {
+        let terms = ids
+            .iter()
+            .map(|id| Term::from_field_text(f.id, &id.trim().to_lowercase()));
+        let q: Box<dyn Query> = Box::new(tantivy::query::TermSetQuery::new(terms));
+        filter_clauses.push(("id".to_string(), Box::new(ConstScoreQuery::new(q, 0.0))));
+    }
     let mut excludes = Vec::with_capacity(filters.exclude.len());
     for (name, value) in &filters.exclude {
         let fields = fields_of(name).ok_or_else(|| QueryError::UnknownFilterField(name.clone()))?;

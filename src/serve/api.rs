@@ -342,6 +342,51 @@ pub async fn stats(
     .await
 }
 
+/// `GET /api/v1/alerts`: the saved alerts and their latest matches (read-only).
+pub async fn alerts(
+    State(state): State<Shared>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    Params::parse(q.as_deref(), &[], false)?;
+    blocking(&state, move |state| {
+        let alerts = newswire::alerts::Alerts::new(&state.store);
+        let list = alerts
+            .list()
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        #[derive(Serialize)]
+        struct Listed {
+            #[serde(flatten)]
+            alert: newswire::alerts::Alert,
+            last_checked: Option<String>,
+            pending: usize,
+            recent: Vec<Hit>,
+        }
+        let mut out = Vec::new();
+        for a in list {
+            let st = alerts
+                .state(&a.name)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            out.push(Listed {
+                alert: a,
+                last_checked: st.last_checked,
+                pending: st.pending.len(),
+                recent: st.recent,
+            });
+        }
+        #[derive(Serialize)]
+        struct Body<'a> {
+            alerts: Vec<Tagged<'a, Listed>>,
+        }
+        Ok(ok(&Tagged::new(
+            "alerts",
+            &Body {
+                alerts: out.iter().map(|l| Tagged::new("alert", l)).collect(),
+            },
+        )))
+    })
+    .await
+}
+
 /// Anything else.
 pub async fn not_found(uri: Uri) -> ApiError {
     ApiError::not_found(format!("nothing at {}", uri.path()))

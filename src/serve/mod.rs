@@ -148,6 +148,7 @@ fn router(state: Shared, token: Option<String>, timeout: Duration) -> (Router, s
         .route("/entities/{kind}/{name}", get(api::entity))
         .route("/suggest", get(api::suggest))
         .route("/stats", get(api::stats))
+        .route("/alerts", get(api::alerts))
         .route("/export.csv", get(export::csv))
         .route("/openapi.json", get(assets::openapi))
         .fallback(api::not_found);

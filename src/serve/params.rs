@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use newswire::article::parse_ymd;
 use newswire::search::{After, Facet, Filters, Interval, SearchRequest, Sort, FILTER_FIELDS};
 use newswire::store::Store;
 
@@ -110,34 +109,10 @@ impl Params {
 
     /// The filters and exclusions.
     pub fn filters(&self) -> Result<Filters, ApiError> {
-        let date = |name: &str| -> Result<Option<time::Date>, ApiError> {
-            match self.one(name)? {
-                None | Some("") => Ok(None),
-                Some(v) => parse_ymd(v.trim()).map(Some).ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "{name}={v:?} is not a date: write YYYY-MM-DD, e.g. 2021-12-31"
-                    ))
-                }),
-            }
-        };
-        let mut exclude = Vec::new();
-        for f in FILTER_FIELDS {
-            for v in self.all(&format!("not_{f}")) {
-                exclude.push((f.to_string(), v));
-            }
+        for name in ["from", "to"] {
+            self.one(name)?;
         }
-        Ok(Filters {
-            org: self.all("org"),
-            person: self.all("person"),
-            place: self.all("place"),
-            source: self.all("source"),
-            topic: self.all("topic"),
-            category: self.all("category"),
-            dateline: self.all("dateline"),
-            from: date("from")?,
-            to: date("to")?,
-            exclude,
-        })
+        Filters::from_pairs(&self.0).map_err(ApiError::bad_request)
     }
 
     pub fn interval(&self) -> Result<Interval, ApiError> {

@@ -106,6 +106,17 @@ fn indexed(extra: &[&str]) -> tempfile::TempDir {
 #[test]
 fn every_endpoint_answers_in_the_documented_shape() {
     let dir = indexed(&[]);
+    newswire(dir.path())
+        .args([
+            "alert",
+            "add",
+            "nato-watch",
+            "nato",
+            "--exclude",
+            "source=AP",
+        ])
+        .assert()
+        .success();
     let server = Server::start(&dir.path().join("index"), &[]);
     let spec = Spec(server.ok("/api/v1/openapi.json"));
     assert_eq!(spec.0["openapi"], "3.1.0");
@@ -137,6 +148,7 @@ fn every_endpoint_answers_in_the_documented_shape() {
         ("/api/v1/entities/org/NATO".to_string(), "Entity"),
         ("/api/v1/suggest?q=irak".to_string(), "Suggestion"),
         ("/api/v1/stats".to_string(), "Stats"),
+        ("/api/v1/alerts".to_string(), "Alerts"),
     ] {
         let body = server.ok(&path);
         spec.check(schema, &body);
