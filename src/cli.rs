@@ -242,8 +242,17 @@ Exit codes:
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// Files or folders to index
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present_any = ["feed", "feeds"], value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Fetch this RSS or Atom feed over HTTP(S) and index its items (repeatable)
+    #[arg(long, value_name = "URL")]
+    pub feed: Vec<String>,
+    /// Fetch the feeds listed in this file (one URL per line, # for comments)
+    #[arg(long, value_name = "FILE")]
+    pub feeds: Option<PathBuf>,
+    /// With --watch: fetch the feeds again every this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    pub feed_interval: u64,
     /// Delete the index first and build it from scratch
     #[arg(long)]
     pub rebuild: bool,

@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod article;
 pub mod entities;
+pub mod feeds;
 pub mod formats;
 mod fsutil;
 pub mod ingest;

@@ -65,8 +65,23 @@ fn run(cli: Cli) -> Result<u8> {
     let mut out = io::BufWriter::new(stdout.lock());
     let code = match cli.command {
         Command::Index(args) => {
-            let opts = settings::index_options(&args)?;
+            let mut opts = settings::index_options(&args)?;
             let store = Store::open_or_create(&index_dir, args.rebuild)?;
+            let mut urls = args.feed.clone();
+            if let Some(list) = &args.feeds {
+                urls.extend(
+                    newswire::feeds::read_list(list)
+                        .with_context(|| format!("cannot read the feed list {}", list.display()))?,
+                );
+            }
+            let mut fetcher = None;
+            if !urls.is_empty() {
+                let mut f = newswire::feeds::Fetcher::new(&store.dir, Default::default())
+                    .context("cannot keep fetched feeds in the index folder")?;
+                fetch_feeds(&mut f, &urls, args.quiet || args.json);
+                opts.inputs.push(f.dir().to_path_buf());
+                fetcher = Some(f);
+            }
             let cancel = Arc::new(AtomicBool::new(false));
             {
                 let cancel = Arc::clone(&cancel);
@@ -103,6 +118,23 @@ fn run(cli: Cli) -> Result<u8> {
                             .join(", ")
                     );
                 }
+                // Feeds are fetched again on their interval; the watcher sees the
+                // rewritten files like any other change.
+                let fetching = fetcher.map(|mut f| {
+                    let cancel = Arc::clone(&cancel);
+                    let every = std::time::Duration::from_secs(args.feed_interval.max(10));
+                    let quiet = args.quiet || args.json;
+                    std::thread::spawn(move || loop {
+                        let next = std::time::Instant::now() + every;
+                        while std::time::Instant::now() < next {
+                            if cancel.load(Ordering::SeqCst) {
+                                return;
+                            }
+                            std::thread::sleep(std::time::Duration::from_millis(500));
+                        }
+                        fetch_feeds(&mut f, &urls, quiet);
+                    })
+                });
                 let mut printed = Ok(());
                 newswire::watch::watch(&store, &opts, &reporter, &cancel, settle, &mut |s| {
                     reporter.finish();
@@ -118,6 +150,9 @@ fn run(cli: Cli) -> Result<u8> {
                     }
                 })?;
                 printed?;
+                if let Some(t) = fetching {
+                    let _ = t.join();
+                }
                 // Ctrl-C is how a watch ends: what was seen is committed.
                 return Ok(0);
             }
@@ -252,6 +287,17 @@ fn run(cli: Cli) -> Result<u8> {
     };
     out.flush()?;
     Ok(code)
+}
+
+/// Fetches feeds, saying on stderr which could not be fetched.
+fn fetch_feeds(f: &mut newswire::feeds::Fetcher, urls: &[String], quiet: bool) {
+    for (url, outcome) in f.fetch_all(urls) {
+        if let newswire::feeds::Fetched::Failed { reason } = outcome {
+            if !quiet {
+                eprintln!("newswire: feed {url}: {reason}");
+            }
+        }
+    }
 }
 
 fn open(dir: &std::path::Path) -> Result<Store> {

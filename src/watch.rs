@@ -119,5 +119,11 @@ fn relevant(event: &notify::Event, index_dir: &Path) -> bool {
     if matches!(event.kind, EventKind::Access(_)) {
         return false;
     }
-    event.paths.is_empty() || event.paths.iter().any(|p| !p.starts_with(index_dir))
+    // Fetched feeds live in the index folder and are indexed like any input.
+    let feeds = index_dir.join(crate::feeds::FEEDS_DIR);
+    event.paths.is_empty()
+        || event
+            .paths
+            .iter()
+            .any(|p| !p.starts_with(index_dir) || p.starts_with(&feeds))
 }
