@@ -179,6 +179,9 @@ fn run(cli: Cli) -> Result<u8> {
                                 failure = Some(e);
                             }
                         }
+                        Err(e @ formats::ParseError::Warning { .. }) => {
+                            eprintln!("newswire: warning: {e}")
+                        }
                         Err(e) => eprintln!("newswire: skipped {}: {e}", path.display()),
                     }
                 });

@@ -43,7 +43,7 @@ impl BarReporter {
         let warned = self.warned.load(Ordering::Relaxed);
         if self.warn && warned > MAX_WARNINGS {
             eprintln!(
-                "newswire: {} more skipped (see `--json` for all)",
+                "newswire: {} more skipped or warned about (see `--json` for all)",
                 warned - MAX_WARNINGS
             );
         }
@@ -71,6 +71,23 @@ impl Reporter for BarReporter {
                 .unwrap_or_default();
             self.bar
                 .suspend(|| eprintln!("newswire: skipped {}{at}: {}", skip.path, skip.reason));
+        }
+    }
+
+    fn warned(&self, warning: &Skip) {
+        let n = self.warned.fetch_add(1, Ordering::Relaxed);
+        if self.warn && n < MAX_WARNINGS {
+            let at = warning
+                .at
+                .as_deref()
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default();
+            self.bar.suspend(|| {
+                eprintln!(
+                    "newswire: warning: {}{at}: {}",
+                    warning.path, warning.reason
+                )
+            });
         }
     }
 

@@ -40,12 +40,6 @@ pub(crate) fn not_articles(head: &str, path: &Path) -> Option<String> {
     {
         return Some("SGML/XML document type definition (DTD), not articles".into());
     }
-    if t.starts_with("<?xml") || t.starts_with("<rss") || t.starts_with("<feed") {
-        let probe = &head[..super::dateline::floor_char(head, head.len().min(2048))];
-        if probe.contains("<rss") || probe.contains("<feed") || probe.contains("<rdf:RDF") {
-            return Some("RSS/Atom news feed (not a supported article format)".into());
-        }
-    }
     if is_code_list(head) {
         return Some("list of lowercase code strings (category list), not articles".into());
     }

@@ -287,6 +287,13 @@ pub fn index_summary(out: &mut dyn Write, s: &IndexSummary) -> io::Result<()> {
             s.files_skipped, s.articles_skipped
         )?;
     }
+    if !s.warnings.is_empty() {
+        writeln!(
+            out,
+            "{} warnings about files that were indexed (every one: --json)",
+            s.warnings.len()
+        )?;
+    }
     if s.interrupted {
         writeln!(
             out,
