@@ -182,6 +182,10 @@ fn run(cli: Cli) -> Result<u8> {
                         Err(e @ formats::ParseError::Warning { .. }) => {
                             eprintln!("newswire: warning: {e}")
                         }
+                        // These name the file themselves.
+                        Err(e @ formats::ParseError::Article { .. }) => {
+                            eprintln!("newswire: skipped {e}")
+                        }
                         Err(e) => eprintln!("newswire: skipped {}: {e}", path.display()),
                     }
                 });

@@ -579,6 +579,21 @@ mod tests {
                 include_bytes!("../../tests/fixtures/formats/article.html"),
                 "html",
             ),
+            (
+                "a.txt",
+                include_bytes!("../../tests/fixtures/formats/rss2.xml"),
+                "feed",
+            ),
+            (
+                "a",
+                include_bytes!("../../tests/fixtures/formats/rdf.rdf"),
+                "feed",
+            ),
+            (
+                "a.html",
+                include_bytes!("../../tests/fixtures/formats/atom.xml"),
+                "feed",
+            ),
         ];
         for (name, bytes, want) in cases {
             let (info, _) = parse_bytes(name, bytes, None);
@@ -673,6 +688,9 @@ mod tests {
             include_bytes!("../../tests/fixtures/formats/trec.sgml"),
             include_bytes!("../../tests/fixtures/formats/articles.jsonl"),
             include_bytes!("../../tests/fixtures/formats/article.html"),
+            include_bytes!("../../tests/fixtures/formats/rss2.xml"),
+            include_bytes!("../../tests/fixtures/formats/atom.xml"),
+            include_bytes!("../../tests/fixtures/formats/feed-damaged.xml"),
         ];
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = |n: usize| {
@@ -707,7 +725,9 @@ mod tests {
                             b"\xff\xfe",
                             b"&#",
                             b"\n\n",
-                        ][next(7)];
+                            b"<item><![CDATA[",
+                            b"</entry>",
+                        ][next(9)];
                         bytes.splice(i..i, junk.iter().copied());
                     }
                 }
