@@ -134,6 +134,7 @@ fn file_name() -> impl Strategy<Value = String> {
         Just("a.jsonl".to_string()),
         Just("a.json".to_string()),
         Just("a.html".to_string()),
+        Just("a.xml".to_string()),
         Just("AFP_ENG_19970401.0006".to_string()),
         Just("a.gz".to_string()),
     ]

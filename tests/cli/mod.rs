@@ -2,6 +2,7 @@ mod alerts;
 mod bad_input;
 mod browser;
 mod core;
+mod feeds;
 mod fuzz;
 mod robust;
 mod search;
