@@ -399,17 +399,21 @@ mod tests {
 
     #[test]
     fn xml_encoding_declaration_is_honoured_unless_the_bytes_are_utf8() {
-        let koi8 = b"<?xml version=\"1.0\" encoding=\"KOI8-R\"?><rss>\xf0\xd2\xc9\xd7\xc5\xd4</rss>";
+        let koi8 =
+            b"<?xml version=\"1.0\" encoding=\"KOI8-R\"?><rss>\xf0\xd2\xc9\xd7\xc5\xd4</rss>";
         assert_eq!(
             decode_bytes(koi8).expect("text"),
             "<?xml version=\"1.0\" encoding=\"KOI8-R\"?><rss>\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442}</rss>"
         );
         // Declared Latin-1, sent as UTF-8 (a wrong declaration): the UTF-8 wins.
-        let wrong = "<?xml version='1.0' encoding='ISO-8859-1'?><rss>S\u{e3}o Paulo \u{2014} ok</rss>";
+        let wrong =
+            "<?xml version='1.0' encoding='ISO-8859-1'?><rss>S\u{e3}o Paulo \u{2014} ok</rss>";
         assert_eq!(decode_bytes(wrong.as_bytes()).expect("text"), wrong);
         // Declared UTF-8, sent as Latin-1: each stray byte is read as Windows-1252.
         let latin1 = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss>caf\xe9</rss>";
-        assert!(decode_bytes(latin1).expect("text").ends_with("caf\u{e9}</rss>"));
+        assert!(decode_bytes(latin1)
+            .expect("text")
+            .ends_with("caf\u{e9}</rss>"));
     }
 
     #[test]

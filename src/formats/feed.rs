@@ -116,7 +116,10 @@ fn damage_report(d: xml::Damage, cursor: &Cursor, kept: usize) -> ParseError {
         n => (format!("the {n} items"), "are"),
     };
     if d.lost {
-        let reason = format!("{}; this item is skipped, {items} before it {verb} kept", d.what);
+        let reason = format!(
+            "{}; this item is skipped, {items} before it {verb} kept",
+            d.what
+        );
         cursor.error(&at, reason)
     } else if d.item.is_some() {
         cursor.warning(&at, d.what)
@@ -162,7 +165,9 @@ struct Channel {
 
 impl Channel {
     fn of(fields: &[Field]) -> Channel {
-        let title = first(fields, &["title"]).map(plain).filter(|t| !t.is_empty());
+        let title = first(fields, &["title"])
+            .map(plain)
+            .filter(|t| !t.is_empty());
         let key = link(fields)
             .or_else(|| first(fields, &["id"]).map(|f| f.content().trim().to_string()))
             .filter(|k| !k.is_empty())
@@ -182,7 +187,9 @@ fn first<'a>(fields: &'a [Field], keys: &[&str]) -> Option<&'a Field> {
 
 /// Every field named `key`.
 fn all<'a>(fields: &'a [Field], key: &'a str) -> impl Iterator<Item = &'a Field> + 'a {
-    fields.iter().filter(move |f| f.key.eq_ignore_ascii_case(key))
+    fields
+        .iter()
+        .filter(move |f| f.key.eq_ignore_ascii_case(key))
 }
 
 /// A field as one line of text: markup and entities (also doubly escaped ones) gone.
@@ -214,15 +221,24 @@ fn body(fields: &[Field]) -> String {
         f.attr("src").is_none()
             && f.attr("type").is_none_or(|t| {
                 let t = t.to_ascii_lowercase();
-                !t.contains('/') || t.starts_with("text/") || t.contains("html") || t.contains("xml")
+                !t.contains('/')
+                    || t.starts_with("text/")
+                    || t.contains("html")
+                    || t.contains("xml")
             })
     };
-    ["content:encoded", "content", "description", "summary", "dc:description"]
-        .iter()
-        .flat_map(|k| all(fields, k).filter(is_text))
-        .map(|f| super::html::fragment_text(&f.content()))
-        .find(|b| !b.trim().is_empty())
-        .unwrap_or_default()
+    [
+        "content:encoded",
+        "content",
+        "description",
+        "summary",
+        "dc:description",
+    ]
+    .iter()
+    .flat_map(|k| all(fields, k).filter(is_text))
+    .map(|f| super::html::fragment_text(&f.content()))
+    .find(|b| !b.trim().is_empty())
+    .unwrap_or_default()
 }
 
 /// Authors: Atom `author/name`, RSS `author` (`jane@example.org (Jane Doe)`), or
@@ -241,7 +257,10 @@ fn byline(fields: &[Field]) -> Option<String> {
         .collect();
     let dc: Vec<String> = all(fields, "dc:creator").map(plain).collect();
     let mut names: Vec<String> = Vec::new();
-    for name in [atom, rss, dc].into_iter().find(|v| v.iter().any(|n| !n.is_empty()))? {
+    for name in [atom, rss, dc]
+        .into_iter()
+        .find(|v| v.iter().any(|n| !n.is_empty()))?
+    {
         let name = ["By ", "by ", "BY "]
             .iter()
             .find_map(|p| name.strip_prefix(p))
@@ -320,7 +339,7 @@ fn to_article(
     let written: Vec<String> = DATES
         .iter()
         .filter_map(|k| first(fields, &[k]))
-        .map(|f| plain(f))
+        .map(plain)
         .filter(|d| !d.is_empty())
         .collect();
     match written.iter().find_map(|d| date::parse(d)) {
@@ -394,7 +413,10 @@ mod tests {
         assert_eq!(a.published_from, Some(DateOrigin::Text));
         assert_eq!(a.byline.as_deref(), Some("Marta Quint"));
         assert_eq!(a.topic, vec!["Shipping", "Energy"]);
-        assert_eq!(a.source.as_deref(), Some("Harbour Gazette \u{2013} Business"));
+        assert_eq!(
+            a.source.as_deref(),
+            Some("Harbour Gazette \u{2013} Business")
+        );
         assert_eq!(
             a.url.as_deref(),
             Some("https://harbourgazette.example/business/2030/03/04/ferry-hybrid-order")
@@ -403,7 +425,12 @@ mod tests {
         assert_eq!(a.id, "https://harbourgazette.example/business#48213");
         assert_eq!(a.position, Some(0));
         // content:encoded wins over the description; entities, scripts, share links go.
-        assert!(a.body.starts_with("LISBON, March 4 (Harbour Wire) - The island"), "{}", a.body);
+        assert!(
+            a.body
+                .starts_with("LISBON, March 4 (Harbour Wire) - The island"),
+            "{}",
+            a.body
+        );
         assert!(a.body.contains("84 million euros"), "{}", a.body);
         assert!(a.body.contains("\u{201c}Half of our fuel"), "{}", a.body);
         assert!(a.body.contains("\n\nThe ships"), "{}", a.body);
@@ -414,7 +441,10 @@ mod tests {
         assert_eq!(d.place.as_deref(), Some("Lisbon"));
 
         let b = &arts[1];
-        assert_eq!(b.headline.as_deref(), Some("Port tariffs to rise 4% in April & May"));
+        assert_eq!(
+            b.headline.as_deref(),
+            Some("Port tariffs to rise 4% in April & May")
+        );
         assert_eq!(b.id, "https://harbourgazette.example/?p=48190");
         assert_eq!(b.byline.as_deref(), Some("Owen Blake"));
         assert_eq!(
@@ -423,7 +453,10 @@ mod tests {
         );
         // Neither guid nor id: the link is the id.
         let c = &arts[2];
-        assert_eq!(c.id, "https://harbourgazette.example/business/2030/03/02/fish-market");
+        assert_eq!(
+            c.id,
+            "https://harbourgazette.example/business/2030/03/02/fish-market"
+        );
         assert_eq!(c.byline, None);
         assert!(c.topic.is_empty());
     }
@@ -447,7 +480,10 @@ mod tests {
         let arts = articles(&Feed, ATOM, "feeds/atom.xml");
         assert_eq!(arts.len(), 2);
         let a = &arts[0];
-        assert_eq!(a.headline.as_deref(), Some("Glacier survey finds faster melt"));
+        assert_eq!(
+            a.headline.as_deref(),
+            Some("Glacier survey finds faster melt")
+        );
         assert_eq!(a.id, "tag:sciencedesk.example,2030:glacier-survey");
         // `published` before `updated`.
         assert_eq!(a.published, Some(date!(2030 - 06 - 11)));
@@ -455,13 +491,28 @@ mod tests {
         assert_eq!(a.topic, vec!["climate", "glaciology"]);
         assert_eq!(a.source.as_deref(), Some("Northern Science Desk"));
         // The alternate link, not the enclosure.
-        assert_eq!(a.url.as_deref(), Some("https://sciencedesk.example/2030/06/glacier-survey"));
+        assert_eq!(
+            a.url.as_deref(),
+            Some("https://sciencedesk.example/2030/06/glacier-survey")
+        );
         // The full xhtml content, not the summary.
-        assert!(a.body.starts_with("Survey teams from the polar institute"), "{}", a.body);
-        assert!(a.body.ends_with("autumn & share it with the national mapping agency."), "{}", a.body);
+        assert!(
+            a.body.starts_with("Survey teams from the polar institute"),
+            "{}",
+            a.body
+        );
+        assert!(
+            a.body
+                .ends_with("autumn & share it with the national mapping agency."),
+            "{}",
+            a.body
+        );
         let b = &arts[1];
         assert_eq!(b.published, Some(date!(2030 - 06 - 10)));
-        assert_eq!(b.url.as_deref(), Some("https://sciencedesk.example/2030/06/observatory-schools"));
+        assert_eq!(
+            b.url.as_deref(),
+            Some("https://sciencedesk.example/2030/06/observatory-schools")
+        );
         // An entry's own source names the publisher.
         assert_eq!(b.source.as_deref(), Some("University Press Office"));
         assert_eq!(b.body, "The hill observatory will open its dome to school groups on weekday mornings from September.");
@@ -481,11 +532,23 @@ mod tests {
             Some("Lifeboat crew rescues two kayakers off Sandhead Point")
         );
         assert_eq!(arts[0].byline.as_deref(), Some("Niamh O'Rourke"));
-        assert!(arts[0].body.contains("twenty minutes \u{2014} both"), "{}", arts[0].body);
-        assert!(arts[0].body.contains("S\u{e3}o Miguel-born"), "{}", arts[0].body);
+        assert!(
+            arts[0].body.contains("twenty minutes \u{2014} both"),
+            "{}",
+            arts[0].body
+        );
+        assert!(
+            arts[0].body.contains("S\u{e3}o Miguel-born"),
+            "{}",
+            arts[0].body
+        );
         assert_eq!(arts[1].published, None);
         assert!(arts[1].body.contains("\u{a3}3.1m wall"), "{}", arts[1].body);
-        assert!(arts[1].body.contains("harbour\u{2019}s eastern quay"), "{}", arts[1].body);
+        assert!(
+            arts[1].body.contains("harbour\u{2019}s eastern quay"),
+            "{}",
+            arts[1].body
+        );
         let w = warnings(&out);
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(
@@ -517,13 +580,23 @@ mod tests {
         assert_eq!(out.iter().filter(|r| r.is_ok()).count(), 3);
         let w = warnings(&out);
         assert_eq!(w.len(), 1, "{w:?}");
-        assert!(w[0].contains("before the feed is closed (truncated file?); the 3 items read are kept"), "{w:?}");
+        assert!(
+            w[0].contains("before the feed is closed (truncated file?); the 3 items read are kept"),
+            "{w:?}"
+        );
         // Cut inside a tag: the XML reader's own error, same outcome.
         let cut = &RSS2[..RSS2.find("<title>Fish market").expect("item") + 4];
         let out = parse_text(&Feed, cut, "f/cut.xml");
         assert_eq!(out.iter().filter(|r| r.is_ok()).count(), 2);
-        let err = out.iter().find_map(|r| r.as_ref().err()).expect("error").to_string();
-        assert!(err.contains("item 3 (line 44)") && err.contains("breaks off"), "{err}");
+        let err = out
+            .iter()
+            .find_map(|r| r.as_ref().err())
+            .expect("error")
+            .to_string();
+        assert!(
+            err.contains("item 3 (line 44)") && err.contains("breaks off"),
+            "{err}"
+        );
     }
 
     #[test]

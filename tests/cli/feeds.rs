@@ -92,7 +92,11 @@ fn feeds_are_indexed_one_article_per_item_and_searched() {
     assert_eq!(s.warnings.len(), 1, "{problems:?}");
     assert!(
         s.warnings[0].path.ends_with("feed-damaged.xml")
-            && s.warnings[0].at.as_deref().unwrap_or("").ends_with("item 2 (line 14)")
+            && s.warnings[0]
+                .at
+                .as_deref()
+                .unwrap_or("")
+                .ends_with("item 2 (line 14)")
             && s.warnings[0].reason.contains("not understood"),
         "{problems:?}"
     );
@@ -118,10 +122,16 @@ fn feeds_are_indexed_one_article_per_item_and_searched() {
     // HTML in the items is text now: no markup or entities to find.
     assert_eq!(search(dir.path(), &["nbsp"]).total(), 0);
     assert_eq!(search(dir.path(), &["trackRead"]).total(), 0);
-    let ferry = search(dir.path(), &["ferry", "--source", "Harbour Gazette – Business"]);
+    let ferry = search(
+        dir.path(),
+        &["ferry", "--source", "Harbour Gazette – Business"],
+    );
     assert_eq!(ferry.total(), 1);
     assert_eq!(
-        ferry.hits[0].dateline.as_ref().and_then(|d| d.place.as_deref()),
+        ferry.hits[0]
+            .dateline
+            .as_ref()
+            .and_then(|d| d.place.as_deref()),
         Some("Lisbon")
     );
     // The damaged feed's readable items are in, the one cut short is not.
@@ -142,22 +152,26 @@ fn an_updated_copy_of_a_feed_replaces_changed_items_and_adds_new_ones() {
         <guid isPermaLink=\"false\">48230</guid>\n      \
         <pubDate>Tue, 05 Mar 2030 07:30:00 GMT</pubDate>\n      \
         <description>The shipyard will hire 200 welders for the hybrid ferry order.</description>\n    </item>\n    <item>";
-    let updated = old
-        .replacen("<item>", new_item, 1)
-        .replace(
-            "Container lines had asked for a freeze.",
-            "Container lines called the rise a blow to the harbour&apos;s moratorium talks.",
-        );
+    let updated = old.replacen("<item>", new_item, 1).replace(
+        "Container lines had asked for a freeze.",
+        "Container lines called the rise a blow to the harbour&apos;s moratorium talks.",
+    );
     assert_ne!(updated, old);
     fs::write(&feed, updated).expect("write");
 
     let s = index(dir.path(), &input);
-    assert_eq!(s.articles, 4, "every item of the changed file is read: {s:?}");
+    assert_eq!(
+        s.articles, 4,
+        "every item of the changed file is read: {s:?}"
+    );
     assert_eq!(s.index_articles, 4, "{s:?}");
     assert_eq!(search(dir.path(), &["freeze"]).total(), 0);
     let tariffs = search(dir.path(), &["moratorium"]);
     assert_eq!(tariffs.total(), 1);
-    assert_eq!(tariffs.hits[0].id, "https://harbourgazette.example/?p=48190");
+    assert_eq!(
+        tariffs.hits[0].id,
+        "https://harbourgazette.example/?p=48190"
+    );
     assert_eq!(search(dir.path(), &["welders"]).total(), 1);
     assert_eq!(search(dir.path(), &["tariffs"]).total(), 1);
 

@@ -18,7 +18,9 @@ use crate::formats::re;
 static TWO_DIGIT_YEAR: Lazy<Regex> =
     Lazy::new(|| re(r"(?i)\b(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{2})(?:\s|$)"));
 static CTIME: Lazy<Regex> = Lazy::new(|| {
-    re(r"(?i)\b([a-z]{3,9})\.?\s+(\d{1,2}),?\s+\d{1,2}:\d{2}(?::\d{2})?\s+(?:[a-z]{1,5}\s+)?(\d{4})\b")
+    re(
+        r"(?i)\b([a-z]{3,9})\.?\s+(\d{1,2}),?\s+\d{1,2}:\d{2}(?::\d{2})?\s+(?:[a-z]{1,5}\s+)?(\d{4})\b",
+    )
 });
 
 /// The date `s` names, if it is a plausible publication date (years 1800 to 2199).
@@ -69,7 +71,10 @@ mod tests {
         ] {
             assert_eq!(parse(s), Some(want), "{s}");
         }
-        assert_eq!(parse("Sat, 01 Jan 99 00:00:00 GMT"), Some(date!(1999 - 01 - 01)));
+        assert_eq!(
+            parse("Sat, 01 Jan 99 00:00:00 GMT"),
+            Some(date!(1999 - 01 - 01))
+        );
     }
 
     #[test]

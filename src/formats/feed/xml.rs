@@ -56,9 +56,7 @@ impl Field {
 pub(super) fn attr_of<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     attrs
         .iter()
-        .find(|(k, _)| {
-            k == name || (!name.contains(':') && k.rsplit(':').next() == Some(name))
-        })
+        .find(|(k, _)| k == name || (!name.contains(':') && k.rsplit(':').next() == Some(name)))
         .map(|(_, v)| v.as_str())
 }
 
@@ -124,8 +122,8 @@ impl Lines<'_> {
             self.offset = 0;
             self.line = 1;
         }
-        self.line += memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.offset..offset]).count()
-            as u64;
+        self.line +=
+            memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.offset..offset]).count() as u64;
         self.offset = offset;
         self.line
     }
@@ -192,15 +190,17 @@ pub(super) fn read(text: &str, first_line: u64) -> Feed {
         };
         let line = walk.lines.at(at);
         let truncated = matches!(error, quick_xml::Error::Syntax(_));
-        if truncated || walk.feed.damage.len() >= MAX_DAMAGE {
+        if truncated {
             walk.eof_at(line, &format!("the XML breaks off ({error})"));
             break;
         }
-        // Read on from past the malformed markup.
-        let next = text[at..]
-            .find('>')
-            .map_or(text.len(), |i| at + i + 1)
-            .max(from + 1);
+        if walk.feed.damage.len() >= MAX_DAMAGE {
+            walk.eof_at(line, "too much malformed XML, reading stopped");
+            break;
+        }
+        // Read on from past the malformed markup (a `>` is one byte: a char boundary).
+        let at = super::super::dateline::floor_char(text, at.max(from));
+        let next = text[at..].find('>').map_or(text.len(), |i| at + i + 1);
         let item = walk.item.as_ref().map(|i| (i.number, i.line));
         walk.feed.damage.push(Damage {
             line,
@@ -212,7 +212,7 @@ pub(super) fn read(text: &str, first_line: u64) -> Feed {
             walk.eof();
             break;
         }
-        from = super::super::dateline::floor_char(text, next);
+        from = next;
     }
     walk.feed
 }
@@ -225,7 +225,8 @@ impl Walk<'_> {
                 self.open(&e, key, start);
             }
             Event::Empty(e) => {
-                if self.open(&e, key, start) {
+                let kept = self.open(&e, key, start);
+                if kept {
                     self.close_top(true);
                 }
             }
