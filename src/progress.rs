@@ -64,11 +64,7 @@ impl Reporter for BarReporter {
     fn skipped(&self, skip: &Skip) {
         let n = self.warned.fetch_add(1, Ordering::Relaxed);
         if self.warn && n < MAX_WARNINGS {
-            let at = skip
-                .at
-                .as_deref()
-                .map(|a| format!(" ({a})"))
-                .unwrap_or_default();
+            let at = place(skip);
             self.bar
                 .suspend(|| eprintln!("newswire: skipped {}{at}: {}", skip.path, skip.reason));
         }
@@ -77,11 +73,7 @@ impl Reporter for BarReporter {
     fn warned(&self, warning: &Skip) {
         let n = self.warned.fetch_add(1, Ordering::Relaxed);
         if self.warn && n < MAX_WARNINGS {
-            let at = warning
-                .at
-                .as_deref()
-                .map(|a| format!(" ({a})"))
-                .unwrap_or_default();
+            let at = place(warning);
             self.bar.suspend(|| {
                 eprintln!(
                     "newswire: warning: {}{at}: {}",
@@ -95,4 +87,16 @@ impl Reporter for BarReporter {
         self.bar
             .set_message(format!("{articles} articles committed"));
     }
+}
+
+/// ` (item 3 (line 41))`: where in the file, without the file's path again.
+fn place(skip: &Skip) -> String {
+    let Some(at) = skip.at.as_deref() else {
+        return String::new();
+    };
+    let at = at
+        .strip_prefix(skip.path.as_str())
+        .and_then(|rest| rest.strip_prefix(": "))
+        .unwrap_or(at);
+    format!(" ({at})")
 }

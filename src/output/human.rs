@@ -288,10 +288,11 @@ pub fn index_summary(out: &mut dyn Write, s: &IndexSummary) -> io::Result<()> {
         )?;
     }
     if !s.warnings.is_empty() {
+        let n = s.warnings.len();
+        let plural = if n == 1 { "" } else { "s" };
         writeln!(
             out,
-            "{} warnings about files that were indexed (every one: --json)",
-            s.warnings.len()
+            "{n} warning{plural} about files that were indexed (every one: --json)"
         )?;
     }
     if s.interrupted {

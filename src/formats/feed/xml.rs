@@ -435,3 +435,78 @@ fn module_of(uri: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_mean_the_same_under_any_prefix() {
+        let feed = "<r:RDF xmlns:r=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" \
+            xmlns=\"http://purl.org/rss/1.0/\" xmlns:d=\"http://purl.org/dc/elements/1.1/\" \
+            xmlns:c=\"http://purl.org/rss/1.0/modules/content/\" xmlns:m=\"http://search.yahoo.com/mrss/\">\n\
+            <channel><title>T</title></channel>\n\
+            <item r:about=\"u\"><d:date>d</d:date><c:encoded>e</c:encoded><m:title>m</m:title>\
+            <dcterms:created>x</dcterms:created><atom:link href=\"h\"/></item></r:RDF>";
+        let f = read(feed, 1);
+        assert_eq!(f.root.as_deref(), Some("RDF"));
+        assert_eq!(f.fields.len(), 1);
+        assert_eq!(f.fields[0].key, "title");
+        let item = &f.items[0];
+        let keys: Vec<&str> = item.fields.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "dc:date",
+                "content:encoded",
+                "m:title",
+                "dc:created",
+                "link"
+            ]
+        );
+        assert_eq!(attr_of(&item.attrs, "r:about"), Some("u"));
+        assert_eq!(item.fields[4].attr("href"), Some("h"));
+        assert_eq!((item.number, item.line), (1, 3));
+        assert!(f.damage.is_empty());
+    }
+
+    #[test]
+    fn content_keeps_markup_for_the_html_decoding() {
+        let feed = "<rss><channel><item>\
+            <description>a &amp;lt;b&amp;gt; &nbsp;<![CDATA[<i>c</i> & d]]></description>\
+            <content><div><p>x &amp; y</p><br/></div></content>\
+            </item></channel></rss>";
+        let f = read(feed, 1);
+        let field = |key: &str| {
+            f.items[0]
+                .fields
+                .iter()
+                .find(|f| f.key == key)
+                .expect("field")
+        };
+        assert!(!field("description").elements);
+        assert_eq!(
+            field("description").content(),
+            "a &lt;b&gt; \u{a0}<i>c</i> & d"
+        );
+        assert!(field("content").elements);
+        assert_eq!(
+            field("content").content(),
+            "<div><p>x &amp; y</p><br/></div>"
+        );
+        // A child's child is there too, by its path.
+        assert_eq!(field("content/div").content(), "<p>x &amp; y</p><br/>");
+    }
+
+    #[test]
+    fn an_end_tag_closes_what_was_left_open() {
+        let feed = "<rss><channel><item><title>A</title><description><p>one<p>two</description>\
+            <link>l</link></item><item><title>B</title></item></channel></rss>";
+        let f = read(feed, 1);
+        assert_eq!(f.items.len(), 2);
+        let keys: Vec<&str> = f.items[0].fields.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["title", "description/p", "description", "link"]);
+        assert_eq!(f.items[0].fields[2].markup, "<p>one<p>two</p></p>");
+        assert!(f.damage.is_empty());
+    }
+}
