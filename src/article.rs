@@ -14,7 +14,8 @@ pub struct Article {
     /// Stable identifier: the id the source gives (Reuters `NEWID`, TREC `DOCNO`,
     /// JSON `id`/`doc_index`), otherwise derived from the file path and position.
     pub id: String,
-    /// Name of the format that parsed it (`page`, `wire`, `reuters`, `trec`, `json`, `html`).
+    /// Name of the format that parsed it (`page`, `wire`, `reuters`, `trec`, `json`,
+    /// `html`, `feed`).
     pub format: String,
     /// Path of the file the article came from, as given on the command line.
     pub path: String,

@@ -214,6 +214,13 @@ fn run(cli: Cli) -> Result<u8> {
                                 failure = Some(e);
                             }
                         }
+                        Err(e @ formats::ParseError::Warning { .. }) => {
+                            eprintln!("newswire: warning: {e}")
+                        }
+                        // These name the file themselves.
+                        Err(e @ formats::ParseError::Article { .. }) => {
+                            eprintln!("newswire: skipped {e}")
+                        }
                         Err(e) => eprintln!("newswire: skipped {}: {e}", path.display()),
                     }
                 });

@@ -43,7 +43,7 @@ impl BarReporter {
         let warned = self.warned.load(Ordering::Relaxed);
         if self.warn && warned > MAX_WARNINGS {
             eprintln!(
-                "newswire: {} more skipped (see `--json` for all)",
+                "newswire: {} more skipped or warned about (see `--json` for all)",
                 warned - MAX_WARNINGS
             );
         }
@@ -64,13 +64,22 @@ impl Reporter for BarReporter {
     fn skipped(&self, skip: &Skip) {
         let n = self.warned.fetch_add(1, Ordering::Relaxed);
         if self.warn && n < MAX_WARNINGS {
-            let at = skip
-                .at
-                .as_deref()
-                .map(|a| format!(" ({a})"))
-                .unwrap_or_default();
+            let at = place(skip);
             self.bar
                 .suspend(|| eprintln!("newswire: skipped {}{at}: {}", skip.path, skip.reason));
+        }
+    }
+
+    fn warned(&self, warning: &Skip) {
+        let n = self.warned.fetch_add(1, Ordering::Relaxed);
+        if self.warn && n < MAX_WARNINGS {
+            let at = place(warning);
+            self.bar.suspend(|| {
+                eprintln!(
+                    "newswire: warning: {}{at}: {}",
+                    warning.path, warning.reason
+                )
+            });
         }
     }
 
@@ -78,4 +87,16 @@ impl Reporter for BarReporter {
         self.bar
             .set_message(format!("{articles} articles committed"));
     }
+}
+
+/// ` (item 3 (line 41))`: where in the file, without the file's path again.
+fn place(skip: &Skip) -> String {
+    let Some(at) = skip.at.as_deref() else {
+        return String::new();
+    };
+    let at = at
+        .strip_prefix(skip.path.as_str())
+        .and_then(|rest| rest.strip_prefix(": "))
+        .unwrap_or(at);
+    format!(" ({at})")
 }

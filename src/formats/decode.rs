@@ -3,7 +3,9 @@
 //! Bytes flow in from the file (through a gzip decoder when the file starts with the
 //! gzip magic, whatever its extension); out come UTF-8 text chunks with line endings
 //! normalised to `\n`. The encoding is chosen once, from the first bytes: a BOM
-//! (UTF-8, UTF-16LE/BE), an HTML `<meta charset>`, else UTF-8 where every byte that is
+//! (UTF-8, UTF-16LE/BE), an XML declaration's `encoding` when the bytes are not UTF-8
+//! (feeds often declare ISO-8859-1 and send UTF-8), an HTML `<meta charset>`, else
+//! UTF-8 where every byte that is
 //! not part of a valid UTF-8 sequence is read as Windows-1252 (Latin-1), so legacy
 //! single-byte files and UTF-8 files with a few stray legacy bytes both come out right.
 
@@ -226,6 +228,16 @@ fn choose_encoding(head: &[u8]) -> (Option<&'static Encoding>, usize) {
     if head.starts_with(&[0xFE, 0xFF]) {
         return (Some(UTF_16BE), 2);
     }
+    if head.starts_with(b"<?xml") {
+        // An XML document says its own encoding; the default is UTF-8. Text that is
+        // valid UTF-8 is UTF-8 whatever the declaration says.
+        return match xml_declared_encoding(head) {
+            Some(enc) if enc != UTF_8 && enc != UTF_16LE && enc != UTF_16BE && !is_utf8(head) => {
+                (Some(enc), 0)
+            }
+            _ => (None, 0),
+        };
+    }
     if let Some(enc) = html_meta_charset(head) {
         if enc == UTF_8 {
             return (None, 0);
@@ -240,6 +252,27 @@ fn choose_encoding(head: &[u8]) -> (Option<&'static Encoding>, usize) {
     // chardetng misread short English texts with one stray byte (a `\xa3` pound
     // sign becomes a Polish `Ł`), so the single-byte fallback is fixed.
     (None, 0)
+}
+
+/// Whether `head` is UTF-8 (a character cut by the end of the head counts as whole).
+fn is_utf8(head: &[u8]) -> bool {
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
+}
+
+/// The `encoding` of an XML declaration (`<?xml version="1.0" encoding="..."?>`).
+fn xml_declared_encoding(head: &[u8]) -> Option<&'static Encoding> {
+    let end = memchr::memmem::find(&head[..head.len().min(512)], b"?>")?;
+    let decl = &head[..end];
+    let i = memchr::memmem::find(decl, b"encoding")? + "encoding".len();
+    let rest = &decl[i..];
+    let start = rest.iter().position(|b| *b == b'"' || *b == b'\'')? + 1;
+    let len = rest[start..]
+        .iter()
+        .position(|b| *b == b'"' || *b == b'\'')?;
+    Encoding::for_label(&rest[start..start + len])
 }
 
 /// The encoding an HTML page declares in `<meta charset=..>` or
@@ -362,6 +395,25 @@ mod tests {
         let page =
             b"<html><head><meta charset=\"iso-8859-1\"></head><body>S\xe3o Paulo</body></html>";
         assert!(decode_bytes(page).expect("text").contains("S\u{e3}o Paulo"));
+    }
+
+    #[test]
+    fn xml_encoding_declaration_is_honoured_unless_the_bytes_are_utf8() {
+        let koi8 =
+            b"<?xml version=\"1.0\" encoding=\"KOI8-R\"?><rss>\xf0\xd2\xc9\xd7\xc5\xd4</rss>";
+        assert_eq!(
+            decode_bytes(koi8).expect("text"),
+            "<?xml version=\"1.0\" encoding=\"KOI8-R\"?><rss>\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442}</rss>"
+        );
+        // Declared Latin-1, sent as UTF-8 (a wrong declaration): the UTF-8 wins.
+        let wrong =
+            "<?xml version='1.0' encoding='ISO-8859-1'?><rss>S\u{e3}o Paulo \u{2014} ok</rss>";
+        assert_eq!(decode_bytes(wrong.as_bytes()).expect("text"), wrong);
+        // Declared UTF-8, sent as Latin-1: each stray byte is read as Windows-1252.
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss>caf\xe9</rss>";
+        assert!(decode_bytes(latin1)
+            .expect("text")
+            .ends_with("caf\u{e9}</rss>"));
     }
 
     #[test]

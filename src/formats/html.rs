@@ -19,6 +19,8 @@ use crate::article::{Article, DateOrigin};
 
 mod extract;
 
+pub(super) use extract::fragment_text;
+
 pub(crate) struct Html;
 
 impl Format for Html {

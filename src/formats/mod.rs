@@ -18,6 +18,7 @@ use crate::article::Article;
 
 mod dateline;
 mod decode;
+mod feed;
 mod html;
 mod json;
 mod page;
@@ -53,6 +54,11 @@ pub enum ParseError {
     /// An article inside the file is malformed; `at` says where (line, article number).
     #[error("{at}: {reason}")]
     Article { at: String, reason: String },
+    /// Something in the file was off, but nothing was lost by it: the articles were
+    /// read (a date not understood, a feed cut short after its last whole item). `at`
+    /// says where.
+    #[error("{at}: {reason}")]
+    Warning { at: String, reason: String },
 }
 
 /// What [`parse_file`] learnt about a file.
@@ -65,7 +71,7 @@ pub struct FileInfo {
 }
 
 /// Names of the formats that can be forced with `--format`.
-pub const FORMAT_NAMES: &[&str] = &["page", "wire", "reuters", "trec", "json", "html"];
+pub const FORMAT_NAMES: &[&str] = &["page", "wire", "reuters", "trec", "json", "html", "feed"];
 
 /// Largest text read at once for a format that is not streamed (one article per
 /// file): 64 MiB. JSON documents (not lines) may be up to 256 MiB.
@@ -161,6 +167,14 @@ impl Cursor {
     /// A per-article error located at `at` (e.g. `line 12`, `article 3 (NEWID 12793)`).
     pub(crate) fn error(&self, at: &str, reason: impl Into<String>) -> ParseError {
         ParseError::Article {
+            at: format!("{}: {at}", self.path),
+            reason: reason.into(),
+        }
+    }
+
+    /// A warning located at `at`: the articles were read, but something was off.
+    pub(crate) fn warning(&self, at: &str, reason: impl Into<String>) -> ParseError {
+        ParseError::Warning {
             at: format!("{}: {at}", self.path),
             reason: reason.into(),
         }
@@ -271,11 +285,12 @@ fn category_from_folder(name: &str) -> Option<String> {
     SECTIONS.contains(&lower.as_str()).then_some(lower)
 }
 
-fn formats() -> [&'static dyn Format; 6] {
+fn formats() -> [&'static dyn Format; 7] {
     [
         &reuters::Reuters,
         &trec::Trec,
         &json::Json,
+        &feed::Feed,
         &html::Html,
         &page::Page,
         &wire::Wire,
@@ -564,6 +579,21 @@ mod tests {
                 include_bytes!("../../tests/fixtures/formats/article.html"),
                 "html",
             ),
+            (
+                "a.txt",
+                include_bytes!("../../tests/fixtures/formats/rss2.xml"),
+                "feed",
+            ),
+            (
+                "a",
+                include_bytes!("../../tests/fixtures/formats/rdf.rdf"),
+                "feed",
+            ),
+            (
+                "a.html",
+                include_bytes!("../../tests/fixtures/formats/atom.xml"),
+                "feed",
+            ),
         ];
         for (name, bytes, want) in cases {
             let (info, _) = parse_bytes(name, bytes, None);
@@ -658,6 +688,9 @@ mod tests {
             include_bytes!("../../tests/fixtures/formats/trec.sgml"),
             include_bytes!("../../tests/fixtures/formats/articles.jsonl"),
             include_bytes!("../../tests/fixtures/formats/article.html"),
+            include_bytes!("../../tests/fixtures/formats/rss2.xml"),
+            include_bytes!("../../tests/fixtures/formats/atom.xml"),
+            include_bytes!("../../tests/fixtures/formats/feed-damaged.xml"),
         ];
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = |n: usize| {
@@ -692,7 +725,9 @@ mod tests {
                             b"\xff\xfe",
                             b"&#",
                             b"\n\n",
-                        ][next(7)];
+                            b"<item><![CDATA[",
+                            b"</entry>",
+                        ][next(9)];
                         bytes.splice(i..i, junk.iter().copied());
                     }
                 }

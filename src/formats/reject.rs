@@ -40,12 +40,6 @@ pub(crate) fn not_articles(head: &str, path: &Path) -> Option<String> {
     {
         return Some("SGML/XML document type definition (DTD), not articles".into());
     }
-    if t.starts_with("<?xml") || t.starts_with("<rss") || t.starts_with("<feed") {
-        let probe = &head[..super::dateline::floor_char(head, head.len().min(2048))];
-        if probe.contains("<rss") || probe.contains("<feed") || probe.contains("<rdf:RDF") {
-            return Some("RSS/Atom news feed (not a supported article format)".into());
-        }
-    }
     if is_code_list(head) {
         return Some("list of lowercase code strings (category list), not articles".into());
     }
@@ -124,11 +118,12 @@ mod tests {
             Path::new("topics.txt")
         )
         .is_some());
+        // Feeds are articles (the feed format reads them).
         assert!(not_articles(
             "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>",
             Path::new("f.xml")
         )
-        .is_some());
+        .is_none());
         assert!(not_articles("Harbour wins\n\nThe harbour won.", Path::new("a.txt")).is_none());
     }
 }

@@ -94,6 +94,9 @@ pub trait Reporter: Sync {
     fn file_done(&self, _bytes: u64, _articles: u64) {}
     /// A file or an article was skipped.
     fn skipped(&self, _skip: &Skip) {}
+    /// Something in a file was off, but its articles were indexed (a date not
+    /// understood, a feed cut short after its last whole item).
+    fn warned(&self, _warning: &Skip) {}
     /// Everything up to here is durable.
     fn committed(&self, _articles: u64) {}
 }
@@ -102,7 +105,8 @@ pub trait Reporter: Sync {
 pub struct Silent;
 impl Reporter for Silent {}
 
-/// Something that was not indexed, and why.
+/// Something that was not indexed, and why; or, in [`IndexSummary::warnings`],
+/// something off in a file whose articles were indexed.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Skip {
     pub path: String,
@@ -148,6 +152,10 @@ pub struct IndexSummary {
     /// True when the run was interrupted (Ctrl-C) after committing what was done.
     pub interrupted: bool,
     pub skipped: Vec<Skip>,
+    /// Problems in files whose articles were still indexed (a date not understood, a
+    /// feed cut short after its last whole item).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Skip>,
 }
 
 impl IndexSummary {
@@ -338,6 +346,7 @@ pub fn run(
         cancel,
         files_skipped: AtomicU64::new(0),
         articles_skipped: AtomicU64::new(0),
+        warnings: Mutex::new(Vec::new()),
     };
     let mut jobs = plan.jobs;
     let mut reread = false;
@@ -402,6 +411,10 @@ pub fn run(
     summary.interrupted = cancel.load(Ordering::Relaxed);
     summary.files_skipped += ctx.files_skipped.into_inner() + found.errors.len() as u64;
     summary.articles_skipped += ctx.articles_skipped.into_inner();
+    summary.warnings = ctx.warnings.into_inner().unwrap_or_default();
+    summary
+        .warnings
+        .sort_by(|a, b| (&a.path, &a.at).cmp(&(&b.path, &b.at)));
     summary.seconds = started.elapsed().as_secs_f64();
     if summary.seconds > 0.0 {
         summary.articles_per_second = summary.articles as f64 / summary.seconds;
@@ -522,8 +535,11 @@ fn plan(
                 }
             };
         // The same file reached through two paths is read once; the index's own
-        // files (an index inside the folder being indexed) never.
-        if Path::new(&key).starts_with(&index_dir) || !seen.insert(key.clone()) {
+        // files (an index inside the folder being indexed) never, but for the feeds
+        // fetched into it.
+        let own = Path::new(&key).starts_with(&index_dir)
+            && !Path::new(&key).starts_with(index_dir.join(crate::feeds::FEEDS_DIR));
+        if own || !seen.insert(key.clone()) {
             continue;
         }
         let prev = manifest.files.get(&key);
@@ -592,6 +608,7 @@ struct WorkerContext<'a> {
     cancel: &'a AtomicBool,
     files_skipped: AtomicU64,
     articles_skipped: AtomicU64,
+    warnings: Mutex<Vec<Skip>>,
 }
 
 /// (size, mtime) of a file, or why it cannot be read.
@@ -755,6 +772,18 @@ fn read_file(
         }
     };
     for e in bad {
+        if let ParseError::Warning { at, reason } = e {
+            let warning = Skip {
+                path: shown.clone(),
+                at: Some(at),
+                reason,
+            };
+            ctx.reporter.warned(&warning);
+            if let Ok(mut v) = ctx.warnings.lock() {
+                v.push(warning);
+            }
+            continue;
+        }
         ctx.articles_skipped.fetch_add(1, Ordering::Relaxed);
         match e {
             ParseError::Article { at, reason } => (ctx.skip)(Skip {
@@ -1174,6 +1203,7 @@ mod tests {
             cancel,
             files_skipped: AtomicU64::new(0),
             articles_skipped: AtomicU64::new(0),
+            warnings: Mutex::new(Vec::new()),
         }
     }
 

@@ -287,6 +287,14 @@ pub fn index_summary(out: &mut dyn Write, s: &IndexSummary) -> io::Result<()> {
             s.files_skipped, s.articles_skipped
         )?;
     }
+    if !s.warnings.is_empty() {
+        let n = s.warnings.len();
+        let plural = if n == 1 { "" } else { "s" };
+        writeln!(
+            out,
+            "{n} warning{plural} about files that were indexed (every one: --json)"
+        )?;
+    }
     if s.interrupted {
         writeln!(
             out,

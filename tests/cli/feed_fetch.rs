@@ -130,6 +130,12 @@ fn feeds_are_fetched_politely_and_items_stored_once() {
         "the update replaced it"
     );
     assert_eq!(search(dir.path(), &["lighthouse", "-n", "0"]).total(), 1);
+    assert_eq!(
+        search(dir.path(), &["quay", "-n", "0"]).total(),
+        1,
+        "an item that left the feed stays in the archive"
+    );
+    assert_eq!(search(dir.path(), &["*", "-n", "0"]).total(), 3);
 
     // A failing feed is named with its reason; the run goes on.
     let broken = format!("{}/broken.xml", feed.url);

@@ -3,6 +3,7 @@ mod bad_input;
 mod browser;
 mod core;
 mod feed_fetch;
+mod feeds;
 mod fuzz;
 mod robust;
 mod search;

@@ -373,7 +373,7 @@ impl Dom {
 pub(super) fn article_body(doc: &Html, ld_body: Option<&str>, headline: Option<&str>) -> String {
     let dom = build(doc);
     let body = extract(&dom, headline);
-    match ld_body.map(clean_ld_body) {
+    match ld_body.map(fragment_text) {
         Some(ld) if word_count(&ld) >= 150 && word_count(&body) * 10 < word_count(&ld) * 6 => ld,
         _ => body,
     }
@@ -383,8 +383,10 @@ fn word_count(s: &str) -> usize {
     s.split_whitespace().count()
 }
 
-/// JSON-LD bodies sometimes hold HTML markup or entities.
-fn clean_ld_body(s: &str) -> String {
+/// Text of an HTML fragment (a JSON-LD `articleBody`, a feed item's content), or of
+/// plain text with entities: paragraphs separated by blank lines, scripts and page
+/// furniture left out.
+pub(in crate::formats) fn fragment_text(s: &str) -> String {
     let text = if s.contains('<') && s.contains('>') {
         let frag = Html::parse_fragment(s);
         let dom = build(&frag);
