@@ -5,7 +5,10 @@
 //! The operating system says when something changes (inotify on Linux, through the
 //! `notify` crate): nothing polls the folders, so an idle watcher costs no CPU. A
 //! change starts nothing at once: the watcher waits until the folders have been
-//! quiet for a moment, so a file still being written is read once it is whole, then
+//! quiet for a moment (or, in a folder where files never stop landing, until the
+//! oldest change has waited two seconds), so a file still being written is read once
+//! it is whole (a file written more slowly than that is read again when it
+//! changes), then
 //! runs one incremental [`ingest::run`], which reads only what changed, removes the
 //! articles of files that went away and commits. Every guarantee of `newswire index`
 //! (the writer lock, crash safety, Ctrl-C committing what was done) holds for each
@@ -21,6 +24,8 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use crate::ingest::{self, IndexOptions, IndexSummary, IngestError, Reporter};
 use crate::store::Store;
 
+/// Longest a change waits for the folders to settle (at least twice `settle`).
+const MAX_WAIT: Duration = Duration::from_secs(2);
 /// How often the watcher looks at its stop flag while nothing happens.
 const IDLE_TICK: Duration = Duration::from_millis(500);
 
@@ -80,29 +85,34 @@ pub fn watch(
 
     let first = ingest::run(store, opts, reporter, cancel)?;
     after_run(&first);
-    let mut changed_at: Option<Instant> = None;
+    // A folder that never goes quiet (files landing every few milliseconds) is
+    // indexed anyway once its oldest unindexed change is this old.
+    let longest = (settle * 2).max(MAX_WAIT);
+    // (first, last) unindexed change.
+    let mut pending: Option<(Instant, Instant)> = None;
     while !cancel.load(Ordering::SeqCst) {
-        let wait = match changed_at {
-            Some(t) => settle.saturating_sub(t.elapsed()).min(IDLE_TICK),
+        let wait = match pending {
+            Some((first, last)) => settle
+                .saturating_sub(last.elapsed())
+                .min(longest.saturating_sub(first.elapsed()))
+                .min(IDLE_TICK),
             None => IDLE_TICK,
         };
-        match rx.recv_timeout(wait) {
-            Ok(Ok(event)) => {
-                if relevant(&event, &index_dir) {
-                    changed_at = Some(Instant::now());
-                }
-                continue;
-            }
+        let changed = match rx.recv_timeout(wait) {
+            Ok(Ok(event)) => relevant(&event, &index_dir),
             // A lost or failed event: look at the folders to be sure.
-            Ok(Err(_)) => {
-                changed_at = Some(Instant::now());
-                continue;
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Ok(Err(_)) => true,
+            Err(mpsc::RecvTimeoutError::Timeout) => false,
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        if changed {
+            let now = Instant::now();
+            pending = Some(pending.map_or((now, now), |(first, _)| (first, now)));
         }
-        if changed_at.is_some_and(|t| t.elapsed() >= settle) {
-            changed_at = None;
+        let due = pending
+            .is_some_and(|(first, last)| last.elapsed() >= settle || first.elapsed() >= longest);
+        if due {
+            pending = None;
             let summary = ingest::run(store, opts, reporter, cancel)?;
             if !summary.up_to_date() {
                 after_run(&summary);
