@@ -84,9 +84,11 @@ pub async fn csv(State(state): State<Shared>, RawQuery(q): RawQuery) -> Result<R
             }
         }
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
+    // Fused: the compression layer may poll once more after the end.
+    let stream =
+        futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        }));
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
