@@ -8,6 +8,10 @@
 //! body from the dateline to the end marker without any furniture. Other sites' scrapes
 //! with the same kind of furniture (print/e-mail/share links, comment counts, font-size
 //! controls, comment forms, `(End)` markers) are cleaned the same way.
+//!
+//! A page in no such layout (no source line, no end marker: any news site saved as
+//! text) is handed to [`boilerplate`], which finds the story among the site's menus,
+//! teasers, cookie notes and footers from the shape of its lines.
 
 use std::path::Path;
 
@@ -21,6 +25,8 @@ use time::Date;
 use super::dateline::{self, month_from_name};
 use super::{Cursor, Format, ParseError};
 use crate::article::{Article, DateOrigin};
+
+mod boilerplate;
 
 pub(crate) struct Page;
 
@@ -74,8 +80,10 @@ impl Format for Page {
     }
 
     fn detect(&self, head: &str, _path: &Path) -> u8 {
+        let scrape = looks_like_scrape(head);
         if super::looks_like_markup(head) {
-            return 0;
+            // A text dump may open with a stray tag; real markup is the HTML format's.
+            return if scrape { 40 } else { 0 };
         }
         let first_lines: Vec<&str> = head.lines().take(12).collect();
         let mut score = 0u8;
@@ -94,6 +102,9 @@ impl Format for Page {
         if score == 0 && furniture >= 3 {
             score = 55;
         }
+        if scrape {
+            score = score.max(75);
+        }
         score
     }
 
@@ -108,6 +119,27 @@ impl Format for Page {
         sink(parse_page(text, cursor, position));
         Ok(())
     }
+}
+
+/// Whether `head` reads like a whole web page saved as text: many lines, most of them
+/// short (menus, links, buttons) or list items, and hardly any markup.
+fn looks_like_scrape(head: &str) -> bool {
+    let (mut filled, mut short, mut tags) = (0usize, 0usize, 0usize);
+    for line in head.lines().take(400) {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        filled += 1;
+        if t.starts_with('<') {
+            tags += 1;
+        }
+        let bullet = t.starts_with(['*', '+', '\u{2022}']);
+        if bullet || t.split_whitespace().count() < 5 {
+            short += 1;
+        }
+    }
+    filled >= 30 && short * 2 >= filled && tags * 10 < filled
 }
 
 /// A date like `December 02, 2021`.
@@ -153,6 +185,7 @@ fn parse_page(text: &str, cursor: &Cursor, position: u64) -> Result<Article, Par
     rest.extend(lines);
     // The story: up to the end marker or the page footer.
     let mut paragraphs: Vec<String> = Vec::new();
+    let mut ended = false;
     for line in rest {
         if TAIL.is_match(line) {
             break;
@@ -165,11 +198,21 @@ fn parse_page(text: &str, cursor: &Cursor, position: u64) -> Result<Article, Par
             if !kept.is_empty() {
                 paragraphs.push(kept.to_string());
             }
+            ended = true;
             break;
         }
         paragraphs.push(line.trim_end().to_string());
     }
     let mut body = super::tidy_paragraphs(&paragraphs.join("\n"));
+    // Not the wire-page layout: find the story among the page's furniture.
+    if !seen_source && !ended {
+        if let Some(found) = boilerplate::find(text) {
+            if found.headline.is_some() {
+                art.headline = found.headline;
+            }
+            body = found.body;
+        }
+    }
     if let Some(mut found) = dateline::find(&body) {
         let context = art.published.or(cursor.path_date);
         let date = found.resolve_date(context);
