@@ -122,9 +122,10 @@ impl Format for Page {
 }
 
 /// Whether `head` reads like a whole web page saved as text: many lines, most of them
-/// short (menus, links, buttons) or list items, and hardly any markup.
+/// short (menus, links, buttons) or list items, some of them site furniture, and hardly
+/// any markup. (A plain article with a list of results has short lines but no furniture.)
 fn looks_like_scrape(head: &str) -> bool {
-    let (mut filled, mut short, mut tags) = (0usize, 0usize, 0usize);
+    let (mut filled, mut short, mut tags, mut furniture) = (0usize, 0usize, 0usize, 0usize);
     for line in head.lines().take(400) {
         let t = line.trim();
         if t.is_empty() {
@@ -134,12 +135,15 @@ fn looks_like_scrape(head: &str) -> bool {
         if t.starts_with('<') {
             tags += 1;
         }
+        if boilerplate::is_furniture(t) {
+            furniture += 1;
+        }
         let bullet = t.starts_with(['*', '+', '\u{2022}']);
         if bullet || t.split_whitespace().count() < 5 {
             short += 1;
         }
     }
-    filled >= 30 && short * 2 >= filled && tags * 10 < filled
+    filled >= 30 && short * 2 >= filled && furniture >= 3 && tags * 10 < filled
 }
 
 /// A date like `December 02, 2021`.

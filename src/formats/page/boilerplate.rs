@@ -156,6 +156,12 @@ pub(crate) fn find(text: &str) -> Option<Found> {
     })
 }
 
+/// Whether a (trimmed) line is plainly site furniture: a list item, a button, image or
+/// form field, or a line with a menu word.
+pub(crate) fn is_furniture(line: &str) -> bool {
+    BULLET.is_match(line) || JUNK.is_match(line) || MENU.is_match(line)
+}
+
 /// The key under which a line counts as the same as another: its first characters,
 /// blanks collapsed, lower case.
 fn repeat_key(line: &str) -> String {
