@@ -106,12 +106,15 @@ struct Line<'a> {
 }
 
 impl Line<'_> {
-    /// Whether the line is kept in the story when it lies inside it.
+    /// Whether the line is kept in the story when it lies inside it: headings and short
+    /// lines between paragraphs are, furniture (an "Advertisement", a share bar) is not.
     fn kept(&self) -> bool {
         !(self.blank
             || self.repeated
             || self.caption
             || (self.bullet && (self.words < 2 || MENU.is_match(self.core)))
+            || (!self.prose && self.words < LONG_WORDS && MENU.is_match(self.core))
+            || (!self.prose && self.words < PROSE_WORDS && SECTION.is_match(self.core))
             || JUNK.replace_all(self.core, "").trim().is_empty())
     }
 
