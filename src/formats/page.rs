@@ -257,6 +257,7 @@ mod tests {
     const SAMPLE: &str = include_str!("../../tests/fixtures/formats/page.txt");
     const NEW_YEAR: &str = include_str!("../../tests/fixtures/formats/page-new-year.txt");
     const OTHER_SITE: &str = include_str!("../../tests/fixtures/formats/page-other-site.txt");
+    const SCRAPE: &str = include_str!("../../tests/fixtures/formats/page-scrape.txt");
 
     #[test]
     fn china_org_cn_layout() {
@@ -329,5 +330,100 @@ mod tests {
             ),
             0
         );
+    }
+
+    #[test]
+    fn site_saved_as_text_gives_the_story_without_furniture() {
+        let a = &articles(&Page, SCRAPE, "pages/millbrook.txt")[0];
+        assert_eq!(
+            a.headline.as_deref(),
+            Some("Glasshouse village harvests its first winter tomatoes")
+        );
+        // Every paragraph and the subheading, in order, each once.
+        let paragraphs = [
+            "The glasshouses at Millbrook sent their first winter crop",
+            "Forty households share the twelve glasshouses",
+            "\"We were told it could not be done this far north,\"",
+            "Cheaper heat, longer seasons",
+            "The mill's owners pay nothing for the heat",
+            "An engineer from the regional college measured the soil",
+            "The association now plans a second row of glasshouses",
+        ];
+        let mut from = 0;
+        for p in paragraphs {
+            let at = a.body[from..]
+                .find(p)
+                .unwrap_or_else(|| panic!("{p:?} lost or out of order in {:?}", a.body));
+            from += at + p.len();
+            assert_eq!(a.body.matches(p).count(), 1, "{p:?} repeated");
+        }
+        assert!(a.body.starts_with(paragraphs[0]), "{}", a.body);
+        assert!(a.body.ends_with("before the summer fair."), "{}", a.body);
+        for furniture in [
+            "cookies",
+            "Subscribe",
+            "Sign In",
+            "Newsletters",
+            "Valley Courier",
+            "Growers say heat",
+            "By Orla Fenwick",
+            "Photo:",
+            "Advertisement",
+            "Read more",
+            "Share",
+            "Farming",
+            "Related stories",
+            "Ferry timetable",
+            "Library opens",
+            "Most read",
+            "Join the conversation",
+            "Privacy policy",
+            "All rights reserved",
+        ] {
+            assert!(!a.body.contains(furniture), "{furniture:?} left in body");
+        }
+        assert_eq!(a.format, "page");
+    }
+
+    #[test]
+    fn a_site_saved_as_text_is_read_as_a_page() {
+        let path = Path::new("a.txt");
+        assert_eq!(
+            crate::formats::detect(SCRAPE, path).map(|f| f.name()),
+            Some("page")
+        );
+        // A dump that opens with a stray tag is still a page, not markup.
+        let tagged = format!("<img src=\"pixel.gif\">\n{SCRAPE}");
+        assert_eq!(
+            crate::formats::detect(&tagged, path).map(|f| f.name()),
+            Some("page")
+        );
+    }
+
+    #[test]
+    fn plain_article_with_a_results_list_stays_plain_text() {
+        // Short lines alone (a list of fixtures) do not make a saved web page.
+        let mut text = String::from(
+            "Harbour clubs learn their cup opponents\n\n\
+             The draw for the third round was made on Monday evening in the town hall.\n\n",
+        );
+        for i in 0..40 {
+            text.push_str(&format!("Club {i} v Club {}\n\n", i + 40));
+        }
+        assert!(!looks_like_scrape(&text));
+        assert_ne!(
+            crate::formats::detect(&text, Path::new("a.txt")).map(|f| f.name()),
+            Some("page")
+        );
+    }
+
+    #[test]
+    fn wire_page_layouts_skip_the_furniture_finder() {
+        // The china.org.cn layout keeps its own cleaning: the body is exactly the story,
+        // even though its short lines would look like furniture to the finder.
+        let a = &articles(&Page, SAMPLE, "pages/2030-harbour.txt")[0];
+        let b = &articles(&Page, OTHER_SITE, "p/y.txt")[0];
+        assert!(a.body.starts_with("The island's largest floating"));
+        assert!(b.body.starts_with("The hill railway"), "{}", b.body);
     }
 }

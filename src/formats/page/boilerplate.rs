@@ -326,3 +326,73 @@ fn best_stretch(lines: &[Line], scores: &[f64]) -> Option<(usize, usize)> {
     }
     best.map(|(_, from, to)| (from, to))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_between_menus_is_the_story() {
+        let page = "Home\nNews\nSport\nWeather\n\nRiver ferry returns after winter repairs\n\n\
+            The ferry across the estuary carried its first passengers of the year on Saturday after a winter in dry dock.\n\n\
+            Its owners replaced both engines and the passenger deck, and say the crossing is now ten minutes shorter.\n\n\
+            Contact us\nPrivacy policy\nCookie settings\n";
+        let found = find(page).expect("a story");
+        assert_eq!(
+            found.headline.as_deref(),
+            Some("River ferry returns after winter repairs")
+        );
+        assert!(found.body.starts_with("The ferry across"), "{}", found.body);
+        assert!(
+            found.body.ends_with("ten minutes shorter."),
+            "{}",
+            found.body
+        );
+        assert_eq!(found.body.matches("\n\n").count(), 1);
+    }
+
+    #[test]
+    fn teasers_after_a_section_heading_stay_out() {
+        let mut page = String::from("Menu\nSearch\n\n");
+        for day in ["Monday", "Tuesday", "Wednesday", "Thursday"] {
+            page.push_str(&format!(
+                "The council agreed on {day} to keep the swimming pool open through the winter months after a petition.\n\n"
+            ));
+        }
+        page.push_str("Most read\n\n");
+        for i in 0..6 {
+            page.push_str(&format!(
+                "Teaser headline number {i}\n   A short blurb about another story that the site would like you to read next, with many words in it.\n\n"
+            ));
+        }
+        let found = find(&page).expect("a story");
+        assert_eq!(
+            found.body.matches("swimming pool").count(),
+            4,
+            "{}",
+            found.body
+        );
+        assert!(!found.body.contains("Teaser"), "{}", found.body);
+        assert!(!found.body.contains("blurb"), "{}", found.body);
+    }
+
+    #[test]
+    fn a_page_without_prose_has_no_story() {
+        assert_eq!(find("Home\nNews\n\n* Sport\n* Weather\n"), None);
+        assert_eq!(find(""), None);
+    }
+
+    #[test]
+    fn sentence_endings_and_word_counts() {
+        assert!(ends_sentence("It rained all day."));
+        assert!(ends_sentence("\"Never,\" she said.\u{201d}"));
+        assert!(!ends_sentence("Read the rest of this story..."));
+        assert!(!ends_sentence("Sign in"));
+        assert_eq!(count_words("[img.png] Two words"), 4);
+        assert_eq!(
+            count_words(&JUNK.replace_all("[img.png] Two words", " ")),
+            2
+        );
+        assert_eq!(repeat_key("  Share   THIS  "), "share this");
+    }
+}
