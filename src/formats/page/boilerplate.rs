@@ -224,11 +224,10 @@ fn analyse(text: &str) -> Vec<Line<'_>> {
             let repeated = key.as_ref().is_some_and(|k| seen[k] > 1);
             let caption = CAPTION.is_match(core);
             let blank = key.is_none();
-            let prose = !blank
-                && !repeated
-                && !caption
-                && !(bullet.is_some() && words < LONG_WORDS)
-                && ((words >= PROSE_WORDS && ends_sentence) || words >= LONG_WORDS);
+            // Prose: long enough, not repeated, not a caption, not a short list item.
+            let excluded = blank || repeated || caption || (bullet.is_some() && words < LONG_WORDS);
+            let prose =
+                !excluded && ((words >= PROSE_WORDS && ends_sentence) || words >= LONG_WORDS);
             Line {
                 core,
                 blank,
