@@ -683,6 +683,7 @@ mod tests {
         // every parser: truncations, deleted spans, flipped and injected bytes.
         let fixtures: &[&[u8]] = &[
             include_bytes!("../../tests/fixtures/formats/page.txt"),
+            include_bytes!("../../tests/fixtures/formats/page-scrape.txt"),
             include_bytes!("../../tests/fixtures/formats/wire.txt"),
             include_bytes!("../../tests/fixtures/formats/reuters.sgm"),
             include_bytes!("../../tests/fixtures/formats/trec.sgml"),

@@ -8,6 +8,10 @@
 //! body from the dateline to the end marker without any furniture. Other sites' scrapes
 //! with the same kind of furniture (print/e-mail/share links, comment counts, font-size
 //! controls, comment forms, `(End)` markers) are cleaned the same way.
+//!
+//! A page in no such layout (no source line, no end marker: any news site saved as
+//! text) is handed to [`boilerplate`], which finds the story among the site's menus,
+//! teasers, cookie notes and footers from the shape of its lines.
 
 use std::path::Path;
 
@@ -21,6 +25,8 @@ use time::Date;
 use super::dateline::{self, month_from_name};
 use super::{Cursor, Format, ParseError};
 use crate::article::{Article, DateOrigin};
+
+mod boilerplate;
 
 pub(crate) struct Page;
 
@@ -74,8 +80,10 @@ impl Format for Page {
     }
 
     fn detect(&self, head: &str, _path: &Path) -> u8 {
+        let scrape = looks_like_scrape(head);
         if super::looks_like_markup(head) {
-            return 0;
+            // A text dump may open with a stray tag; real markup is the HTML format's.
+            return if scrape { 40 } else { 0 };
         }
         let first_lines: Vec<&str> = head.lines().take(12).collect();
         let mut score = 0u8;
@@ -94,6 +102,9 @@ impl Format for Page {
         if score == 0 && furniture >= 3 {
             score = 55;
         }
+        if scrape {
+            score = score.max(75);
+        }
         score
     }
 
@@ -108,6 +119,31 @@ impl Format for Page {
         sink(parse_page(text, cursor, position));
         Ok(())
     }
+}
+
+/// Whether `head` reads like a whole web page saved as text: many lines, most of them
+/// short (menus, links, buttons) or list items, some of them site furniture, and hardly
+/// any markup. (A plain article with a list of results has short lines but no furniture.)
+fn looks_like_scrape(head: &str) -> bool {
+    let (mut filled, mut short, mut tags, mut furniture) = (0usize, 0usize, 0usize, 0usize);
+    for line in head.lines().take(400) {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        filled += 1;
+        if t.starts_with('<') {
+            tags += 1;
+        }
+        if boilerplate::is_furniture(t) {
+            furniture += 1;
+        }
+        let bullet = t.starts_with(['*', '+', '\u{2022}']);
+        if bullet || t.split_whitespace().count() < 5 {
+            short += 1;
+        }
+    }
+    filled >= 30 && short * 2 >= filled && furniture >= 3 && tags * 10 < filled
 }
 
 /// A date like `December 02, 2021`.
@@ -153,6 +189,7 @@ fn parse_page(text: &str, cursor: &Cursor, position: u64) -> Result<Article, Par
     rest.extend(lines);
     // The story: up to the end marker or the page footer.
     let mut paragraphs: Vec<String> = Vec::new();
+    let mut ended = false;
     for line in rest {
         if TAIL.is_match(line) {
             break;
@@ -165,11 +202,21 @@ fn parse_page(text: &str, cursor: &Cursor, position: u64) -> Result<Article, Par
             if !kept.is_empty() {
                 paragraphs.push(kept.to_string());
             }
+            ended = true;
             break;
         }
         paragraphs.push(line.trim_end().to_string());
     }
     let mut body = super::tidy_paragraphs(&paragraphs.join("\n"));
+    // Not the wire-page layout: find the story among the page's furniture.
+    if !seen_source && !ended {
+        if let Some(found) = boilerplate::find(text) {
+            if found.headline.is_some() {
+                art.headline = found.headline;
+            }
+            body = found.body;
+        }
+    }
     if let Some(mut found) = dateline::find(&body) {
         let context = art.published.or(cursor.path_date);
         let date = found.resolve_date(context);
@@ -210,6 +257,7 @@ mod tests {
     const SAMPLE: &str = include_str!("../../tests/fixtures/formats/page.txt");
     const NEW_YEAR: &str = include_str!("../../tests/fixtures/formats/page-new-year.txt");
     const OTHER_SITE: &str = include_str!("../../tests/fixtures/formats/page-other-site.txt");
+    const SCRAPE: &str = include_str!("../../tests/fixtures/formats/page-scrape.txt");
 
     #[test]
     fn china_org_cn_layout() {
@@ -282,5 +330,100 @@ mod tests {
             ),
             0
         );
+    }
+
+    #[test]
+    fn site_saved_as_text_gives_the_story_without_furniture() {
+        let a = &articles(&Page, SCRAPE, "pages/millbrook.txt")[0];
+        assert_eq!(
+            a.headline.as_deref(),
+            Some("Glasshouse village harvests its first winter tomatoes")
+        );
+        // Every paragraph and the subheading, in order, each once.
+        let paragraphs = [
+            "The glasshouses at Millbrook sent their first winter crop",
+            "Forty households share the twelve glasshouses",
+            "\"We were told it could not be done this far north,\"",
+            "Cheaper heat, longer seasons",
+            "The mill's owners pay nothing for the heat",
+            "An engineer from the regional college measured the soil",
+            "The association now plans a second row of glasshouses",
+        ];
+        let mut from = 0;
+        for p in paragraphs {
+            let at = a.body[from..]
+                .find(p)
+                .unwrap_or_else(|| panic!("{p:?} lost or out of order in {:?}", a.body));
+            from += at + p.len();
+            assert_eq!(a.body.matches(p).count(), 1, "{p:?} repeated");
+        }
+        assert!(a.body.starts_with(paragraphs[0]), "{}", a.body);
+        assert!(a.body.ends_with("before the summer fair."), "{}", a.body);
+        for furniture in [
+            "cookies",
+            "Subscribe",
+            "Sign In",
+            "Newsletters",
+            "Valley Courier",
+            "Growers say heat",
+            "By Orla Fenwick",
+            "Photo:",
+            "Advertisement",
+            "Read more",
+            "Share",
+            "Farming",
+            "Related stories",
+            "Ferry timetable",
+            "Library opens",
+            "Most read",
+            "Join the conversation",
+            "Privacy policy",
+            "All rights reserved",
+        ] {
+            assert!(!a.body.contains(furniture), "{furniture:?} left in body");
+        }
+        assert_eq!(a.format, "page");
+    }
+
+    #[test]
+    fn a_site_saved_as_text_is_read_as_a_page() {
+        let path = Path::new("a.txt");
+        assert_eq!(
+            crate::formats::detect(SCRAPE, path).map(|f| f.name()),
+            Some("page")
+        );
+        // A dump that opens with a stray tag is still a page, not markup.
+        let tagged = format!("<img src=\"pixel.gif\">\n{SCRAPE}");
+        assert_eq!(
+            crate::formats::detect(&tagged, path).map(|f| f.name()),
+            Some("page")
+        );
+    }
+
+    #[test]
+    fn plain_article_with_a_results_list_stays_plain_text() {
+        // Short lines alone (a list of fixtures) do not make a saved web page.
+        let mut text = String::from(
+            "Harbour clubs learn their cup opponents\n\n\
+             The draw for the third round was made on Monday evening in the town hall.\n\n",
+        );
+        for i in 0..40 {
+            text.push_str(&format!("Club {i} v Club {}\n\n", i + 40));
+        }
+        assert!(!looks_like_scrape(&text));
+        assert_ne!(
+            crate::formats::detect(&text, Path::new("a.txt")).map(|f| f.name()),
+            Some("page")
+        );
+    }
+
+    #[test]
+    fn wire_page_layouts_skip_the_furniture_finder() {
+        // The china.org.cn layout keeps its own cleaning: the body is exactly the story,
+        // even though its short lines would look like furniture to the finder.
+        let a = &articles(&Page, SAMPLE, "pages/2030-harbour.txt")[0];
+        let b = &articles(&Page, OTHER_SITE, "p/y.txt")[0];
+        assert!(a.body.starts_with("The island's largest floating"));
+        assert!(b.body.starts_with("The hill railway"), "{}", b.body);
     }
 }

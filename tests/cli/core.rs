@@ -239,6 +239,40 @@ fn parse_shows_the_sample_fields_without_furniture() {
 }
 
 #[test]
+fn parse_finds_the_story_in_a_site_saved_as_text() {
+    let dir = tempfile::tempdir().expect("temp");
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/formats/page-scrape.txt");
+    let out = newswire(dir.path())
+        .args(["parse", "--json", "--no-entities"])
+        .arg(page)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let a: Parsed = serde_json::from_str(text.lines().next().expect("one line")).expect("JSON");
+    assert_eq!(a.format, "page");
+    assert_eq!(
+        a.headline.as_deref(),
+        Some("Glasshouse village harvests its first winter tomatoes")
+    );
+    assert!(
+        a.body.starts_with("The glasshouses at Millbrook"),
+        "{}",
+        a.body
+    );
+    assert!(a.body.ends_with("before the summer fair."), "{}", a.body);
+    for furniture in [
+        "cookies",
+        "Sign In",
+        "Related stories",
+        "All rights reserved",
+    ] {
+        assert!(!a.body.contains(furniture), "{furniture:?} left in body");
+    }
+}
+
+#[test]
 fn parse_reads_folders() {
     let dir = tempfile::tempdir().expect("temp");
     let out = newswire(dir.path())
