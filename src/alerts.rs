@@ -303,12 +303,15 @@ fn current_keys(manifest: &Manifest) -> Vec<(u64, String)> {
         .values()
         .flat_map(|f| {
             f.articles.iter().filter(|a| a.stored).map(move |a| {
-                let content = a
-                    .hash
-                    .map(|h| h.to_string())
-                    .unwrap_or_else(|| f.hash.clone());
-                let key = xxhash_rust::xxh3::xxh3_64(format!("{}\0{content}", a.id).as_bytes());
-                (key, a.id.clone())
+                // Hashed in place: a check reads every article of the archive.
+                let mut h = xxhash_rust::xxh3::Xxh3::new();
+                h.update(a.id.as_bytes());
+                h.update(&[0]);
+                match a.hash {
+                    Some(content) => h.update(&content.to_le_bytes()),
+                    None => h.update(f.hash.as_bytes()),
+                }
+                (h.digest(), a.id.clone())
             })
         })
         .collect();

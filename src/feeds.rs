@@ -225,16 +225,22 @@ impl Fetcher {
                 Some((v["id"].as_str()?.to_string(), l.to_string()))
             })
             .collect();
+        let mut at: HashMap<String, usize> = items
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (id.clone(), i))
+            .collect();
         let mut changed = 0;
         for a in &fresh {
             let line = serde_json::to_string(&Item::from(a)).unwrap_or_default();
-            match items.iter_mut().find(|(id, _)| *id == a.id) {
-                Some((_, old)) if *old == line => {}
-                Some((_, old)) => {
-                    *old = line;
+            match at.get(&a.id) {
+                Some(&i) if items[i].1 == line => {}
+                Some(&i) => {
+                    items[i].1 = line;
                     changed += 1;
                 }
                 None => {
+                    at.insert(a.id.clone(), items.len());
                     items.push((a.id.clone(), line));
                     changed += 1;
                 }

@@ -74,20 +74,25 @@ pub fn entity(
             ..SearchRequest::default()
         },
     )?;
-    let last_date = search(
-        store,
-        &SearchRequest {
-            filters: filters.clone(),
-            limit: 1,
-            sort: Sort::DateDesc,
-            show_duplicates: true,
-            ..SearchRequest::default()
-        },
-    )?
-    .hits
-    .into_iter()
-    .next()
-    .and_then(|h| h.published);
+    // The newest article is the first of `newest` (sorted by date, newest first).
+    let last_date = match newest.hits.first() {
+        Some(h) => h.published.clone(),
+        None if newest.total_hits == 0 => None,
+        None => search(
+            store,
+            &SearchRequest {
+                filters: filters.clone(),
+                limit: 1,
+                sort: Sort::DateDesc,
+                show_duplicates: true,
+                ..SearchRequest::default()
+            },
+        )?
+        .hits
+        .into_iter()
+        .next()
+        .and_then(|h| h.published),
+    };
     let chart = timeline(store, "", &filters, interval, QueryOptions::default())?;
     let own = name.trim().to_lowercase();
     let related = newest

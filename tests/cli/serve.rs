@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::util::{corpus, newswire};
+use super::util::{indexed_corpus_with, newswire};
 
 /// A `newswire serve` child, killed on drop.
 pub struct Server {
@@ -91,21 +91,9 @@ impl Spec {
     }
 }
 
-fn indexed(extra: &[&str]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    newswire(dir.path())
-        .arg("index")
-        .arg("--quiet")
-        .arg(corpus())
-        .args(extra)
-        .assert()
-        .success();
-    dir
-}
-
 #[test]
 fn every_endpoint_answers_in_the_documented_shape() {
-    let dir = indexed(&[]);
+    let dir = indexed_corpus_with(&[]);
     newswire(dir.path())
         .args([
             "alert",
@@ -201,7 +189,7 @@ fn every_endpoint_answers_in_the_documented_shape() {
 
 #[test]
 fn a_cursor_walks_every_hit_once_and_exclusions_leave_articles_out() {
-    let dir = indexed(&[]);
+    let dir = indexed_corpus_with(&[]);
     let server = Server::start(&dir.path().join("index"), &[]);
     let all = server.ok("/api/v1/search?q=*&limit=0");
     let total = all["total_hits"].as_u64().expect("total") as usize;
@@ -304,7 +292,7 @@ fn csv_export_lists_every_hit_with_formulas_defused() {
 
 #[test]
 fn a_token_is_required_off_loopback_and_checked_on_every_request() {
-    let dir = indexed(&["--no-entities"]);
+    let dir = indexed_corpus_with(&["--no-entities"]);
     let index = dir.path().join("index");
     let out = newswire(dir.path())
         .args(["serve", "--bind", "0.0.0.0:0"])
@@ -356,7 +344,7 @@ fn a_token_is_required_off_loopback_and_checked_on_every_request() {
 
 #[test]
 fn the_server_is_read_only_serves_only_its_assets_and_sets_a_strict_policy() {
-    let dir = indexed(&["--no-entities"]);
+    let dir = indexed_corpus_with(&["--no-entities"]);
     let server = Server::start(&dir.path().join("index"), &[]);
     for method in ["POST", "PUT", "DELETE", "PATCH"] {
         let r = ureq::request(method, &format!("{}/api/v1/search?q=iraq", server.url)).call();
@@ -395,7 +383,7 @@ fn the_server_is_read_only_serves_only_its_assets_and_sets_a_strict_policy() {
 
 #[test]
 fn commits_of_a_running_index_are_seen_without_a_restart() {
-    let dir = indexed(&["--no-entities"]);
+    let dir = indexed_corpus_with(&["--no-entities"]);
     let index = dir.path().join("index");
     let server = Server::start(&index, &[]);
     let before = server.ok("/api/v1/search?q=zanzibarian")["total_hits"].as_u64();

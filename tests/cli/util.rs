@@ -24,11 +24,17 @@ pub fn newswire(dir: &Path) -> Command {
 
 /// A temp dir with `corpus/` indexed into `index/`.
 pub fn indexed_corpus() -> tempfile::TempDir {
+    indexed_corpus_with(&[])
+}
+
+/// A temp dir with `corpus/` indexed into `index/`, with `extra` index flags.
+pub fn indexed_corpus_with(extra: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     newswire(dir.path())
         .arg("index")
         .arg("--quiet")
         .arg(corpus())
+        .args(extra)
         .assert()
         .success();
     dir
