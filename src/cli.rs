@@ -20,8 +20,47 @@ pub struct Cli {
     #[arg(long, global = true, env = "NEWSWIRE_INDEX", value_name = "DIR")]
     pub index: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Where a cluster keeps the articles, when one does.
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// Send indexed articles to this Quickwit cluster, and answer search, timeline,
+    /// stats and show from it (e.g. http://127.0.0.1:7280)
+    #[arg(long, global = true, env = "NEWSWIRE_QUICKWIT", value_name = "URL")]
+    pub quickwit: Option<String>,
+    /// The same with an Elasticsearch or OpenSearch cluster (e.g. http://127.0.0.1:9200)
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSWIRE_ELASTICSEARCH",
+        value_name = "URL",
+        conflicts_with = "quickwit"
+    )]
+    pub elasticsearch: Option<String>,
+    /// The index name on the cluster
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSWIRE_CLUSTER_INDEX",
+        value_name = "NAME",
+        default_value = "newswire"
+    )]
+    pub cluster_index: String,
+    /// Largest request sent to the cluster, in KiB
+    #[arg(
+        long,
+        global = true,
+        value_name = "KIB",
+        default_value_t = 8192,
+        value_parser = clap::value_parser!(u64).range(1..=1_048_576)
+    )]
+    pub cluster_batch_kb: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,6 +88,31 @@ pub enum Command {
     /// Saved searches that report new matching articles once each
     #[command(subcommand, after_help = ALERT_HELP)]
     Alert(AlertCommand),
+    /// Write the indexed articles as NDJSON, with a Quickwit index config and an
+    /// Elasticsearch / OpenSearch index definition, for a pipeline of your own
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
+}
+
+const EXPORT_HELP: &str = "\
+Examples:
+  newswire index corpus/ && newswire export --out export/
+  quickwit index create --index-config export/quickwit-index.json
+  quickwit index ingest --index newswire --input-path export/articles.ndjson
+
+Writes articles.ndjson (one parsed, tagged article per line: the fields of
+schema/newswire.toml, dates in RFC 3339, plus year/month/day keywords),
+quickwit-index.json and elasticsearch-index.json (the same schema in each engine's
+terms). To keep a cluster up to date instead, give `newswire index` --quickwit.";
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Folder to write into (created if needed)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Only the index definitions, no articles
+    #[arg(long)]
+    pub config_only: bool,
 }
 
 const ALERT_HELP: &str = "\
@@ -118,7 +182,7 @@ impl Command {
             Command::Show(a) => a.json,
             Command::Similar(a) => a.json,
             Command::Timeline(a) => a.json,
-            Command::Serve(_) => false,
+            Command::Serve(_) | Command::Export(_) => false,
             Command::Alert(AlertCommand::List { json }) => *json,
             Command::Alert(AlertCommand::Check(a)) => a.json,
             Command::Alert(_) => false,
@@ -206,6 +270,11 @@ elsewhere) is stored once. Progress is committed every --commit-every articles a
 --commit-seconds seconds: running the command again after a killed run completes
 the index (a file of many articles that was half read is read again). Ctrl-C commits what is done and stops (press it
 twice to stop at once; the next run completes the index).
+
+With --quickwit URL (or --elasticsearch URL), the articles are parsed and tagged here
+as always, then the new and changed ones are sent to that cluster (the index is
+created there if missing) and the ones gone are deleted from it, each exactly once
+even when the cluster or this run dies midway: run the same command again.
 
 Exit codes:
   0  the index is up to date and holds articles (some files may have been skipped)

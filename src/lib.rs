@@ -13,6 +13,7 @@ pub mod formats;
 mod fsutil;
 pub mod ingest;
 pub mod jsonl;
+pub mod remote;
 pub mod schema;
 pub mod search;
 mod stem;

@@ -3,6 +3,7 @@
 
 mod alert_cli;
 mod cli;
+mod cluster_cli;
 mod output;
 mod progress;
 mod serve;
@@ -61,6 +62,7 @@ fn style() -> Style {
 
 fn run(cli: Cli) -> Result<u8> {
     let index_dir = settings::index_dir(cli.index.as_deref());
+    let cluster = cluster_cli::client(&cli.cluster)?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let code = match cli.command {
@@ -142,6 +144,15 @@ fn run(cli: Cli) -> Result<u8> {
                         printed = output::index_summary(&mut out, args.json, s)
                             .and_then(|()| out.flush());
                     }
+                    if let Some(c) = &cluster {
+                        // A cluster that is down is caught up with at the next change.
+                        let _ = out.flush();
+                        if let Err(e) =
+                            cluster_cli::sync(&store, c, &cancel, args.json, args.quiet, &mut out)
+                        {
+                            eprintln!("newswire: {e:#}");
+                        }
+                    }
                     if let Some(target) = &alerts {
                         // A failed delivery stays pending; the watch goes on.
                         if let Err(e) = alert_cli::check(&store, None, target, &mut io::sink()) {
@@ -162,6 +173,12 @@ fn run(cli: Cli) -> Result<u8> {
                 alert_cli::check(&store, None, target, &mut io::sink())?;
             }
             output::index_summary(&mut out, args.json, &summary)?;
+            if let Some(c) = &cluster {
+                if !summary.interrupted {
+                    out.flush()?;
+                    cluster_cli::sync(&store, c, &cancel, args.json, args.quiet, &mut out)?;
+                }
+            }
             if summary.interrupted {
                 130
             } else if summary.articles == 0 && summary.index_articles == 0 {
@@ -175,8 +192,10 @@ fn run(cli: Cli) -> Result<u8> {
         }
         Command::Search(args) => {
             let req = settings::search_request(&args)?;
-            let store = open(&index_dir)?;
-            let result = search::search(&store, &req)?;
+            let result = match &cluster {
+                Some((c, _)) => newswire::remote::search::search(c, &Store::in_memory()?, &req)?,
+                None => search::search(&open(&index_dir)?, &req)?,
+            };
             output::search(
                 &mut out,
                 args.json,
@@ -234,6 +253,7 @@ fn run(cli: Cli) -> Result<u8> {
             u8::from(n == 0)
         }
         Command::Similar(args) => {
+            cluster_cli::local_only(&cluster, "similar")?;
             let store = open(&index_dir)?;
             match search::similar(&store, &args.id, args.limit.min(1000))? {
                 Some(result) => {
@@ -253,13 +273,33 @@ fn run(cli: Cli) -> Result<u8> {
         }
         Command::Timeline(args) => {
             let req = settings::timeline_request(&args)?;
-            let store = open(&index_dir)?;
-            let t = search::timeline(&store, &req.query, &req.filters, req.interval, req.options)?;
+            let t = match &cluster {
+                Some((c, _)) => newswire::remote::search::timeline(
+                    c,
+                    &Store::in_memory()?,
+                    &req.query,
+                    &req.filters,
+                    req.interval,
+                    req.options,
+                )?,
+                None => {
+                    let store = open(&index_dir)?;
+                    search::timeline(&store, &req.query, &req.filters, req.interval, req.options)?
+                }
+            };
             output::timeline(&mut out, args.json, style(), &req.query, &t)?;
             u8::from(t.dated + t.undated == 0)
         }
-        Command::Alert(cmd) => alert_cli::run(cmd, &index_dir, &mut out, style())?,
+        Command::Alert(cmd) => {
+            cluster_cli::local_only(&cluster, "alert")?;
+            alert_cli::run(cmd, &index_dir, &mut out, style())?
+        }
+        Command::Export(args) => {
+            cluster_cli::export(&index_dir, &args, &mut out)?;
+            0
+        }
         Command::Serve(args) => {
+            cluster_cli::local_only(&cluster, "serve")?;
             let settings = serve::Settings::new(&index_dir, &args.bind, args.token.clone())?;
             serve::run(
                 settings,
@@ -268,14 +308,19 @@ fn run(cli: Cli) -> Result<u8> {
             0
         }
         Command::Stats(args) => {
-            let store = open(&index_dir)?;
-            let stats = search::stats(&store, args.top)?;
+            let stats = match &cluster {
+                Some((c, _)) => newswire::remote::search::stats(c, &Store::in_memory()?, args.top)?,
+                None => search::stats(&open(&index_dir)?, args.top)?,
+            };
             output::stats(&mut out, args.json, style(), &stats)?;
             0
         }
         Command::Show(args) => {
-            let store = open(&index_dir)?;
-            match search::show(&store, &args.id)? {
+            let found = match &cluster {
+                Some((c, _)) => newswire::remote::search::show(c, &args.id)?,
+                None => search::show(&open(&index_dir)?, &args.id)?,
+            };
+            match found {
                 Some((hit, body)) => {
                     output::show(&mut out, args.json, style(), &hit, &body)?;
                     0

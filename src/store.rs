@@ -261,6 +261,26 @@ impl Store {
         })
     }
 
+    /// An empty index in memory with the built-in schema: parses and checks queries,
+    /// and builds snippets, for answers that come from a cluster instead.
+    pub fn in_memory() -> Result<Store, StoreError> {
+        let spec = SchemaSpec::builtin()?;
+        let mut index = Index::create_in_ram(spec.to_tantivy());
+        index.set_tokenizers(tokenizers());
+        let fields = Fields::new(&index.schema()).map_err(|source| StoreError::Tantivy {
+            path: PathBuf::from("(memory)"),
+            source,
+        })?;
+        Ok(Store {
+            dir: PathBuf::new(),
+            index,
+            meta: IndexMeta::current(&spec),
+            spec,
+            fields,
+            reader: Mutex::new(None),
+        })
+    }
+
     /// Opens the index at `dir` for writing, creating it if needed. With `rebuild`,
     /// an existing newswire index there is deleted first (after taking its writer
     /// lock, so a running `newswire index` is never disturbed).

@@ -30,7 +30,7 @@ pub use query::{
 };
 pub use snippet::{Snippeter, ELLIPSIS};
 pub use stats::{stats, Stats};
-pub use timeline::{timeline, Bucket, Interval, Timeline};
+pub use timeline::{assemble as assemble_timeline, timeline, Bucket, Interval, Timeline};
 pub use walk::After;
 
 use crate::article::{format_date, Dateline};
@@ -667,6 +667,32 @@ pub fn show(store: &Store, id: &str) -> Result<Option<(Hit, String)>, SearchErro
     Ok(Some((hit, body)))
 }
 
+/// Counts per period (`2003`, `2003-03`, ...) as a facet: when cut to `size`, the
+/// busiest periods are kept, shown in time order. Also the number of periods.
+pub fn periods(
+    map: std::collections::BTreeMap<String, u64>,
+    size: usize,
+) -> (Vec<FacetValue>, usize) {
+    let distinct = map.len();
+    let mut counts: Vec<FacetValue> = map
+        .into_iter()
+        .map(|(value, count)| FacetValue { value, count })
+        .collect();
+    if counts.len() > size {
+        counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        counts.truncate(size);
+        counts.sort_by(|a, b| a.value.cmp(&b.value));
+    }
+    (counts, distinct)
+}
+
+/// Builds snippets for the words of `query` (no filters), for hits that come from
+/// somewhere else than `store`'s own index (a cluster).
+pub fn snippeter(store: &Store, query: &str, opts: QueryOptions) -> Result<Snippeter, SearchError> {
+    let built = build_query(store, query, &Filters::default(), opts)?;
+    Ok(snippeter_for(store, &*built.text)?.with_loose(built.loose))
+}
+
 fn facet_results(wanted: &[Facet], raw: RawCounts, size: usize) -> Vec<FacetCounts> {
     let mut keyword = raw.keyword.into_iter();
     let mut out = Vec::new();
@@ -686,19 +712,7 @@ fn facet_results(wanted: &[Facet], raw: RawCounts, size: usize) -> Vec<FacetCoun
                 for (day, n) in &raw.days {
                     *map.entry(day_label(*day, f)).or_insert(0) += n;
                 }
-                let distinct = map.len();
-                // When cut, the busiest periods are kept, shown in time order.
-                let mut counts: Vec<FacetValue> = map
-                    .into_iter()
-                    .map(|(value, count)| FacetValue { value, count })
-                    .collect();
-                if counts.len() > size {
-                    counts
-                        .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-                    counts.truncate(size);
-                    counts.sort_by(|a, b| a.value.cmp(&b.value));
-                }
-                (counts, distinct)
+                periods(map, size)
             }
         };
         out.push(FacetCounts {

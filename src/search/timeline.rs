@@ -121,9 +121,26 @@ pub fn timeline(
     };
     let (total, raw) =
         searcher.search(&*built.full, &(tantivy::collector::Count, counter.clone()))?;
-    let per_bucket = by_bucket(&raw.days, interval);
     let everything = searcher.search(&tantivy::query::AllQuery, &counter)?;
-    let all_per_bucket = by_bucket(&everything.days, interval);
+    Ok(assemble(
+        &raw.days,
+        &everything.days,
+        interval,
+        total as u64,
+    ))
+}
+
+/// A timeline from article counts per day (days since 1970-01-01): `days` of the
+/// matching articles, `all_days` of every article; `total` matching articles in all,
+/// dated or not.
+pub fn assemble(
+    days: &std::collections::BTreeMap<i64, u64>,
+    all_days: &std::collections::BTreeMap<i64, u64>,
+    interval: Interval,
+    total: u64,
+) -> Timeline {
+    let per_bucket = by_bucket(days, interval);
+    let all_per_bucket = by_bucket(all_days, interval);
     let dated: u64 = per_bucket.values().sum();
     let mut buckets = Vec::new();
     if let (Some(first), Some(last)) = (per_bucket.keys().next(), per_bucket.keys().next_back()) {
@@ -150,13 +167,13 @@ pub fn timeline(
         .max_by(|a, b| a.count.cmp(&b.count).then_with(|| b.start.cmp(&a.start)))
         .filter(|b| b.count > 0)
         .map(|b| b.label.clone());
-    Ok(Timeline {
+    Timeline {
         interval,
         buckets,
         dated,
-        undated: (total as u64).saturating_sub(dated),
+        undated: total.saturating_sub(dated),
         peak,
-    })
+    }
 }
 
 #[cfg(test)]
