@@ -299,8 +299,12 @@ fn run(cli: Cli) -> Result<u8> {
             0
         }
         Command::Serve(args) => {
-            cluster_cli::local_only(&cluster, "serve")?;
-            let settings = serve::Settings::new(&index_dir, &args.bind, args.token.clone())?;
+            let settings = serve::Settings::new(
+                &index_dir,
+                &args.bind,
+                args.token.clone(),
+                cluster.map(|(c, _)| c),
+            )?;
             serve::run(
                 settings,
                 std::time::Duration::from_secs(args.timeout.max(1)),

@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use newswire::jsonl::Tagged;
+use newswire::remote;
 use newswire::search::{
     self, After, FacetCounts, Hit, SearchRequest, SearchResult, Timeline, ENTITY_KINDS,
 };
@@ -72,6 +73,12 @@ pub fn run_search(
     mut req: SearchRequest,
 ) -> Result<(SearchResult, Option<String>), ApiError> {
     let store: &Store = &state.store;
+    if let Some(c) = &state.cluster {
+        if params.one("cursor")?.is_some() {
+            return Err(ApiError::local_only("walking every hit with cursor="));
+        }
+        return Ok((remote::search::search(c, store, &req)?, None));
+    }
     let Some(cursor) = params.one("cursor")? else {
         return Ok((search::search(store, &req)?, None));
     };
@@ -157,7 +164,10 @@ pub async fn timeline(
         fuzzy: params.flag("fuzzy")?,
     };
     blocking(&state, move |state| {
-        let t = search::timeline(&state.store, &query, &filters, interval, opts)?;
+        let t = match &state.cluster {
+            Some(c) => remote::search::timeline(c, &state.store, &query, &filters, interval, opts)?,
+            None => search::timeline(&state.store, &query, &filters, interval, opts)?,
+        };
         Ok(ok(&Tagged::new(
             "timeline",
             &TimelineBody {
@@ -184,10 +194,16 @@ pub async fn article(
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[], false)?;
     blocking(&state, move |state| {
-        let Some((hit, body)) = search::show(&state.store, &id)? else {
+        let (found, near) = match &state.cluster {
+            Some(c) => (remote::search::show(c, &id)?, Vec::new()),
+            None => (
+                search::show(&state.store, &id)?,
+                search::near_duplicates(&state.store, &id, 100)?.unwrap_or_default(),
+            ),
+        };
+        let Some((hit, body)) = found else {
             return Err(no_article(&id));
         };
-        let near = search::near_duplicates(&state.store, &id, 100)?.unwrap_or_default();
         #[derive(Serialize)]
         struct Full<'a> {
             #[serde(flatten)]
@@ -217,6 +233,9 @@ pub async fn similar(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
+    if state.cluster.is_some() {
+        return Err(ApiError::local_only("similar articles"));
+    }
     let params = Params::parse(q.as_deref(), &["limit"], false)?;
     let limit = params.number("limit", 10, 100)?;
     blocking(&state, move |state| {
@@ -247,6 +266,9 @@ pub async fn entity(
     Path((kind, name)): Path<(String, String)>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
+    if state.cluster.is_some() {
+        return Err(ApiError::local_only("the entity page"));
+    }
     if !ENTITY_KINDS.contains(&kind.as_str()) {
         return Err(ApiError::not_found(format!(
             "no entity kind {kind:?} (known: {})",
@@ -292,6 +314,9 @@ pub async fn suggest(
     State(state): State<Shared>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
+    if state.cluster.is_some() {
+        return Err(ApiError::local_only("spelling suggestions"));
+    }
     let params = Params::parse(q.as_deref(), &["q"], true)?;
     let query = params.query()?;
     let filters = params.filters()?;
@@ -331,7 +356,10 @@ pub async fn stats(
     let params = Params::parse(q.as_deref(), &["top"], false)?;
     let top = params.number("top", 10, 1000)?;
     blocking(&state, move |state| {
-        let s = search::stats(&state.store, top)?;
+        let s = match &state.cluster {
+            Some(c) => remote::search::stats(c, &state.store, top)?,
+            None => search::stats(&state.store, top)?,
+        };
         // The facets inside carry their type, as everywhere else in the API.
         let mut value = serde_json::to_value(Tagged::new("stats", &s))
             .map_err(|e| ApiError::internal(e.to_string()))?;
@@ -347,6 +375,9 @@ pub async fn alerts(
     State(state): State<Shared>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
+    if state.cluster.is_some() {
+        return Err(ApiError::local_only("alerts"));
+    }
     Params::parse(q.as_deref(), &[], false)?;
     blocking(&state, move |state| {
         let alerts = newswire::alerts::Alerts::new(&state.store);

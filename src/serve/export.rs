@@ -38,6 +38,9 @@ const COLUMNS: &[&str] = &[
 ];
 
 pub async fn csv(State(state): State<Shared>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    if state.cluster.is_some() {
+        return Err(ApiError::local_only("CSV export"));
+    }
     let params = Params::parse(q.as_deref(), SEARCH_PARAMS, true)?;
     let mut req = params.search_request(&state.store)?;
     req.limit = PAGE;

@@ -41,11 +41,17 @@ pub struct Settings {
     store: Store,
     addr: SocketAddr,
     token: Option<String>,
+    cluster: Option<newswire::remote::Client>,
 }
 
 impl Settings {
     /// Opens the index and checks that a non-loopback address comes with a token.
-    pub fn new(index: &Path, bind: &str, token: Option<String>) -> Result<Settings> {
+    pub fn new(
+        index: &Path,
+        bind: &str,
+        token: Option<String>,
+        cluster: Option<newswire::remote::Client>,
+    ) -> Result<Settings> {
         let addr = bind
             .to_socket_addrs()
             .with_context(|| {
@@ -68,14 +74,25 @@ impl Settings {
                 );
             }
         }
-        let store = Store::open(index).context("cannot serve")?;
-        Ok(Settings { store, addr, token })
+        let store = match &cluster {
+            // The page's searches go to the cluster: no local index needed.
+            Some(_) => Store::in_memory()?,
+            None => Store::open(index).context("cannot serve")?,
+        };
+        Ok(Settings {
+            store,
+            addr,
+            token,
+            cluster,
+        })
     }
 }
 
 /// What every handler shares.
 pub struct State {
     pub store: Store,
+    /// The cluster that answers instead of `store`, when serving one.
+    pub cluster: Option<newswire::remote::Client>,
     pub walks: params::Walks,
     /// Searches running at once (each takes a core); the rest wait their turn.
     pub searches: tokio::sync::Semaphore,
@@ -104,8 +121,16 @@ async fn serve(settings: Settings, timeout: Duration, threads: usize) -> Result<
         .await
         .with_context(|| format!("cannot listen on {}", settings.addr))?;
     let local = listener.local_addr()?;
+    let serving = match &settings.cluster {
+        Some(c) => format!("{}/{}", c.target.url, c.target.index),
+        None => std::fs::canonicalize(&settings.store.dir)
+            .unwrap_or(settings.store.dir.clone())
+            .display()
+            .to_string(),
+    };
     let state: Shared = Arc::new(State {
         store: settings.store,
+        cluster: settings.cluster,
         walks: params::Walks::default(),
         searches: tokio::sync::Semaphore::new(threads * 2),
     });
@@ -122,9 +147,7 @@ async fn serve(settings: Settings, timeout: Duration, threads: usize) -> Result<
     };
     eprintln!(
         "newswire: serving {} at http://{host}:{}/ (Ctrl-C to stop)",
-        std::fs::canonicalize(&app.1)
-            .unwrap_or(app.1.clone())
-            .display(),
+        serving,
         local.port()
     );
     axum::serve(listener, app.0)
@@ -219,6 +242,16 @@ impl ApiError {
         }
     }
 
+    /// What a server answering from a cluster cannot do yet.
+    pub fn local_only(what: &str) -> ApiError {
+        ApiError {
+            status: StatusCode::NOT_IMPLEMENTED,
+            message: format!(
+                "{what} works on a local index only; this server answers from a cluster"
+            ),
+        }
+    }
+
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -232,6 +265,19 @@ impl From<newswire::search::SearchError> for ApiError {
         match e {
             newswire::search::SearchError::Query(q) => ApiError::bad_request(q.to_string()),
             other => ApiError::internal(other.to_string()),
+        }
+    }
+}
+
+impl From<newswire::remote::RemoteError> for ApiError {
+    fn from(e: newswire::remote::RemoteError) -> ApiError {
+        use newswire::remote::RemoteError;
+        match e {
+            RemoteError::Search(s) => s.into(),
+            other => ApiError {
+                status: StatusCode::BAD_GATEWAY,
+                message: other.to_string(),
+            },
         }
     }
 }

@@ -293,6 +293,40 @@ fn the_corpus_sent_to_quickwit_answers_as_the_local_index_does_on_one_node_and_t
     let second = Node::start(&bin, &cluster, "node-2", Some(first.port));
     assert_same_answers(tmp.path(), &second.url());
 
+    // A server with no local index answers from the cluster.
+    let port = free_ports();
+    let empty = tempfile::tempdir().expect("tmp");
+    let mut serve = std::process::Command::new(assert_cmd::cargo::cargo_bin("newswire"))
+        .current_dir(empty.path())
+        .args([
+            "--quickwit",
+            &second.url(),
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve runs");
+    let api = format!("http://127.0.0.1:{port}/api/v1");
+    let started = Instant::now();
+    let mut page = None;
+    while page.is_none() && started.elapsed() < Duration::from_secs(30) {
+        page = get(&format!("{api}/search?q=iraq&facet=org&limit=5"));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let (status, body) = page.expect("the server answers");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(status, 200, "{body}");
+    let local = search(tmp.path(), &["iraq", "--limit", "0"]).total();
+    assert_eq!(v["total_hits"].as_u64(), Some(local), "{body}");
+    assert_eq!(v["hits"].as_array().map(Vec::len), Some(5));
+    let (status, _) = get(&format!("{api}/suggest?q=iraq")).expect("answer");
+    assert_eq!(status, 501, "what a cluster cannot do says so");
+    let _ = serve.kill();
+    let _ = serve.wait();
+
     // show, stats and timeline answer from the cluster too.
     let id = search(tmp.path(), &["iraq", "--limit", "1"]).hits[0]
         .id
