@@ -3,6 +3,7 @@
 printing JSON to a pipe) for every query of a query file.
 
 usage: cmd_latency.py NEWSWIRE_BIN INDEX_DIR QUERIES.txt [--repeat N] [--facets org,place,month]
+                      [--cluster URL]   (answer from a Quickwit cluster instead of INDEX_DIR)
 Prints one CMD line per query kind and one for all queries: n, p50, p95, p99, max (ms),
 over every pass but the first (a warm-up).
 """
@@ -27,6 +28,7 @@ def main():
     ap.add_argument("queries")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--facets", default="")
+    ap.add_argument("--cluster", default="")
     a = ap.parse_args()
     queries = []
     for line in open(a.queries, encoding="utf-8"):
@@ -42,6 +44,8 @@ def main():
     for p in range(max(2, a.repeat)):
         for kind, q in queries:
             cmd = [a.bin, "search", q, "--index", a.index, "--json"] + facet_args
+            if a.cluster:
+                cmd += ["--quickwit", a.cluster]
             t0 = time.perf_counter()
             r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             ms = (time.perf_counter() - t0) * 1000.0

@@ -9,7 +9,7 @@
 //!
 //! What differs from a local index, and why: ranking is plain BM25 (no tier for
 //! articles holding the exact phrase or every word: a `query_string` cannot add
-//! them); near-duplicate copies are listed, not collapsed; `--recent`, `--fuzzy` and
+//! them), so near-duplicates may collapse onto another copy; `--recent`, `--fuzzy` and
 //! cursor walks are local only; entity filters match the canonical name only (the
 //! aliases are not stored in the local index, so they are not sent).
 
@@ -235,10 +235,20 @@ pub fn search(
         Sort::Date => json!([{"published": {"order": "asc"}}]),
         Sort::DateDesc => json!([{"published": {"order": "desc"}}]),
     };
+    // Collapsing near-duplicates needs more candidates than the page shows, as
+    // locally.
+    let collapse = !req.show_duplicates;
+    let (size, from) = if collapse {
+        let wanted = (req.offset + req.limit.max(1)) * 3 + 10;
+        // 10,000: the most hits Elasticsearch returns by default.
+        (wanted.min(10_000), 0)
+    } else {
+        (req.limit, req.offset)
+    };
     let body = json!({
         "query": es_query(store, dialect, &req.query, &req.filters, None),
-        "size": req.limit,
-        "from": req.offset,
+        "size": if req.limit == 0 { 0 } else { size },
+        "from": from,
         "sort": sort,
         "track_total_hits": true,
         "aggs": aggs,
@@ -262,19 +272,31 @@ pub fn search(
     }
     let snippets = search::snippeter(store, &req.query, opts)?;
     let scored = req.sort == Sort::Relevance;
-    let hits = answer["hits"]["hits"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|h| {
-            let score = if scored {
-                h["_score"].as_f64().map(|s| s as f32)
-            } else {
-                None
-            };
-            to_hit(&h["_source"], score, Some(&snippets)).0
-        })
-        .collect();
+    let mut hits: Vec<Hit> = Vec::new();
+    // Kept hits' fingerprints.
+    let mut prints: Vec<u64> = Vec::new();
+    for h in answer["hits"]["hits"].as_array().into_iter().flatten() {
+        let src = &h["_source"];
+        let print = src["simhash"].as_u64().unwrap_or(0);
+        if collapse {
+            if let Some(i) = prints.iter().position(|p| search::near(*p, print)) {
+                hits[i]
+                    .duplicates
+                    .push(str_of(src, "id").unwrap_or_default());
+                continue;
+            }
+        }
+        let score = if scored {
+            h["_score"].as_f64().map(|s| s as f32)
+        } else {
+            None
+        };
+        hits.push(to_hit(src, score, Some(&snippets)).0);
+        prints.push(print);
+    }
+    if collapse {
+        hits = hits.into_iter().skip(req.offset).take(req.limit).collect();
+    }
     Ok(SearchResult {
         total_hits: answer["hits"]["total"]["value"].as_u64().unwrap_or(0),
         hits,

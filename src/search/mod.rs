@@ -594,7 +594,7 @@ fn did_you_mean(
 }
 
 /// Most candidates read when collapsing near-duplicates.
-const MAX_CANDIDATES: usize = 20_000;
+pub const MAX_CANDIDATES: usize = 20_000;
 
 type Ranked = (Option<f32>, DocAddress, Vec<DocAddress>);
 
