@@ -57,7 +57,7 @@ pub fn sync(
             &newswire::jsonl::Tagged::new("cluster", &summary),
         )?;
         writeln!(out)?;
-    } else if !quiet {
+    } else {
         writeln!(
             out,
             "cluster {}/{}: {} articles sent in {:.1} s ({:.0}/s), {} deleted, {} already there{}",
@@ -74,6 +74,14 @@ pub fn sync(
                 ""
             }
         )?;
+        if summary.dropped > 0 {
+            writeln!(
+                out,
+                "  {} articles were accepted and then refused by the cluster (its log says why), e.g. {}",
+                summary.dropped,
+                summary.dropped_ids.join(", ")
+            )?;
+        }
         if summary.recovered_batches + summary.resent_batches > 0 {
             writeln!(
                 out,

@@ -80,7 +80,9 @@ impl Client {
         let mut pause = Duration::from_millis(250);
         loop {
             let failure = match self.exchange(method, url, body) {
-                Outcome::Answer(s, text) if !passing(s) => return Ok((s, text)),
+                Outcome::Answer(s, text) if !passing(s) && !transient(s, &text) => {
+                    return Ok((s, text))
+                }
                 Outcome::Answer(s, text) => RemoteError::Status {
                     url: url.to_string(),
                     status: s,
@@ -193,7 +195,17 @@ impl Client {
     /// `Err`: no answer or a passing failure, so its fate is unknown.
     pub fn bulk_once(&self, ndjson: &[u8]) -> Result<Option<String>, RemoteError> {
         let url = format!("{}/_bulk?refresh=true", self.es());
-        match self.exchange("POST", &url, Some(("application/x-ndjson", ndjson))) {
+        let mut answer = self.exchange("POST", &url, Some(("application/x-ndjson", ndjson)));
+        // A node learns of a new index a moment after it is created; until then it
+        // refuses the whole request, so sending it again is safe.
+        let started = Instant::now();
+        while matches!(&answer, Outcome::Answer(404, text) if text.contains("not found"))
+            && started.elapsed() < Duration::from_secs(60)
+        {
+            std::thread::sleep(Duration::from_millis(500));
+            answer = self.exchange("POST", &url, Some(("application/x-ndjson", ndjson)));
+        }
+        match answer {
             Outcome::Answer(s, text) if (200..300).contains(&s) => {
                 let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                 if v["errors"].as_bool() == Some(true) {
@@ -202,11 +214,13 @@ impl Client {
                     Ok(None)
                 }
             }
-            Outcome::Answer(s, text) if passing(s) => Err(RemoteError::Status {
-                url,
-                status: s,
-                body: shorten(&text),
-            }),
+            Outcome::Answer(s, text) if passing(s) || transient(s, &text) => {
+                Err(RemoteError::Status {
+                    url,
+                    status: s,
+                    body: shorten(&text),
+                })
+            }
             Outcome::Answer(s, text) => Ok(Some(format!("HTTP {s}: {}", shorten(&text)))),
             Outcome::NoAnswer(reason) => Err(RemoteError::Unreachable { url, reason }),
         }
@@ -233,6 +247,25 @@ impl Client {
         Ok(v["hits"]["total"]["value"].as_u64().unwrap_or(0))
     }
 
+    /// The ids (lowercased) of at most `size` documents matching a `query_string` query.
+    pub fn ids_matching(
+        &self,
+        query: &str,
+        size: usize,
+    ) -> Result<std::collections::HashSet<String>, RemoteError> {
+        let v = self.search(&serde_json::json!({
+            "size": 0,
+            "query": {"query_string": {"query": query}},
+            "aggs": {"ids": {"terms": {"field": "id", "size": size.max(1)}}},
+        }))?;
+        Ok(v["aggregations"]["ids"]["buckets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b["key"].as_str().map(str::to_lowercase))
+            .collect())
+    }
+
     /// Deletes the documents matching a `query_string` query. On Quickwit this
     /// schedules a delete task that applies to everything committed before it.
     pub fn delete_matching(&self, query: &str) -> Result<(), RemoteError> {
@@ -256,6 +289,11 @@ impl Client {
 /// Statuses worth retrying: the cluster is busy or a node is restarting.
 fn passing(status: u16) -> bool {
     matches!(status, 429 | 502 | 503 | 504)
+}
+
+/// A failure a node gives while it is starting: no searcher or indexer in its pool yet.
+fn transient(status: u16, body: &str) -> bool {
+    status == 500 && (body.contains("no available") || body.contains("unavailable"))
 }
 
 fn shorten(text: &str) -> String {

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use tantivy::schema::{Schema, Value as _};
 use tantivy::TantivyDocument;
 
-use super::mapping::MULTI_VALUED;
+use super::mapping::{MULTI_VALUED, TIME_FIELD};
 use crate::schema::{Kind, SchemaSpec};
 
 /// `2003-03-20T00:00:00Z` for a tantivy date.
@@ -45,6 +45,11 @@ pub fn to_json(spec: &SchemaSpec, schema: &Schema, doc: &TantivyDocument) -> Map
         };
         out.insert(f.name.clone(), value);
     }
+    let time = match out.get("published") {
+        Some(Value::String(p)) => p.clone(),
+        _ => "1970-01-01T00:00:00Z".to_string(),
+    };
+    out.insert(TIME_FIELD.into(), Value::from(time));
     if let Some(Value::String(p)) = out.get("published").cloned() {
         // `2003-03-20T00:00:00Z` -> 2003, 2003-03, 2003-03-20.
         if p.len() >= 10 {
@@ -114,5 +119,6 @@ mod tests {
         assert_eq!(json["month"], "2003-03");
         assert_eq!(json["headline"], "Troops leave");
         assert!(!json.contains_key("person"));
+        assert_eq!(json[TIME_FIELD], "2003-03-20T00:00:00Z");
     }
 }

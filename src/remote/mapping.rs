@@ -10,8 +10,11 @@
 //!   case, and a fast column of the original spelling for facet counts (Quickwit:
 //!   `fast: {normalizer: raw}`; Elasticsearch: a `keyword` field with a lowercased
 //!   `lc` sub-field for filters).
-//! - `date` fields: fast datetimes; `published` is the timestamp field, so time
-//!   filters skip whole splits.
+//! - `date` fields: fast datetimes.
+//! - `nw_time`: the publication date, or 1970-01-01 for an undated article (Quickwit
+//!   refuses a document without its timestamp field); date filters go to it, so
+//!   Quickwit skips whole splits outside the range, and an undated article stays
+//!   outside every range, as locally.
 //! - `year`, `month`, `day`: the publication date as keywords, written at export,
 //!   because the engines' date histograms only take fixed intervals (a month is not
 //!   one) and so date facets are plain terms counts.
@@ -35,6 +38,9 @@ pub const MULTI_VALUED: &[&str] = &[
 
 /// Date facets written as keywords (see the module notes).
 pub const DATE_KEYWORDS: &[&str] = &["year", "month", "day"];
+
+/// The timestamp field (see the module notes).
+pub const TIME_FIELD: &str = "nw_time";
 
 /// The field naming the bulk request an article came in.
 pub const BATCH_FIELD: &str = "nw_batch";
@@ -100,13 +106,22 @@ pub fn quickwit_index_config(spec: &SchemaSpec, index_id: &str) -> Value {
             "fast": *name != BATCH_FIELD,
         }));
     }
+    fields.push(json!({
+        "name": TIME_FIELD,
+        "type": "datetime",
+        "input_formats": ["rfc3339"],
+        "output_format": "rfc3339",
+        "fast_precision": "seconds",
+        "fast": true,
+        "stored": false,
+    }));
     json!({
         "version": "0.8",
         "index_id": index_id,
         "doc_mapping": {
             "mode": "strict",
             "field_mappings": fields,
-            "timestamp_field": "published",
+            "timestamp_field": TIME_FIELD,
         },
         "search_settings": {
             "default_search_fields": spec
@@ -141,6 +156,10 @@ pub fn elastic_mapping(spec: &SchemaSpec) -> Value {
     for name in DATE_KEYWORDS.iter().chain([&BATCH_FIELD]) {
         props.insert(name.to_string(), json!({"type": "keyword"}));
     }
+    props.insert(
+        TIME_FIELD.to_string(),
+        json!({"type": "date", "format": "strict_date_optional_time"}),
+    );
     json!({
         "settings": {"index": {"number_of_shards": 1}},
         "mappings": {"dynamic": "strict", "properties": props},
@@ -165,7 +184,7 @@ mod tests {
                 assert_eq!(found[0]["fast"]["normalizer"], "raw", "{}", f.name);
             }
         }
-        assert_eq!(qw["doc_mapping"]["timestamp_field"], "published");
+        assert_eq!(qw["doc_mapping"]["timestamp_field"], TIME_FIELD);
         let org = fields.iter().find(|m| m["name"] == "org").expect("org");
         assert_eq!(org["type"], "array<text>");
         let es = elastic_mapping(&spec);

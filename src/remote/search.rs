@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::client::Client;
+use super::mapping::TIME_FIELD;
 use super::{Dialect, RemoteError};
 use crate::article::{parse_ymd, Dateline};
 use crate::search::{
@@ -82,7 +83,7 @@ fn es_query(store: &Store, dialect: Dialect, text: &str, f: &Filters, skip: Opti
                 Value::from(rfc3339_day(d.next_day().unwrap_or(d))),
             );
         }
-        filter.push(json!({"range": {"published": range}}));
+        filter.push(json!({"range": {TIME_FIELD: range}}));
     }
     if let Some(ids) = &f.ids {
         let lower: Vec<String> = ids.iter().map(|v| v.to_lowercase()).collect();
@@ -437,7 +438,7 @@ mod tests {
         let q = es_query(&store, Dialect::Quickwit, "troops", &f, None);
         assert_eq!(q["bool"]["filter"][0], json!({"terms": {"org": ["nato"]}}));
         assert_eq!(
-            q["bool"]["filter"][1]["range"]["published"]["lt"],
+            q["bool"]["filter"][1]["range"][TIME_FIELD]["lt"],
             "2004-01-01T00:00:00Z"
         );
         assert_eq!(q["bool"]["must_not"][0]["term"]["place"]["value"], "iraq");

@@ -63,6 +63,11 @@ pub struct SyncSummary {
     pub recovered_batches: u64,
     /// Batches sent again after their fate was checked.
     pub resent_batches: u64,
+    /// Articles the cluster accepted and then did not keep (it refused them), and
+    /// the first ids of them; they are sent again by the next run.
+    pub dropped: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dropped_ids: Vec<String>,
     pub requests: u64,
     pub bytes: u64,
     pub seconds: f64,
@@ -316,6 +321,22 @@ pub fn sync(
                     }
                 },
             }
+        }
+        // A cluster may accept a request and then drop documents its mapping
+        // refuses (Quickwit only says so in its log): count what arrived.
+        let want = p.ids.len() as u64;
+        if client.count(&quoted(BATCH_FIELD, &p.batch))? < want {
+            let there = client.ids_matching(&quoted(BATCH_FIELD, &p.batch), p.ids.len())?;
+            p.ids.retain(|(id, _)| {
+                let kept = there.contains(id);
+                if !kept {
+                    summary.dropped += 1;
+                    if summary.dropped_ids.len() < 20 {
+                        summary.dropped_ids.push(id.clone());
+                    }
+                }
+                kept
+            });
         }
         state.pending.retain(|x| x.batch != p.batch);
         summary.sent += p.ids.len() as u64;
