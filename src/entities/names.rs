@@ -130,7 +130,7 @@ impl NameRules {
         };
         let spec: FileSpec = toml::from_str(text).map_err(|e| {
             let at = e.span().map_or(0, |s| s.start);
-            invalid(at, e.message().to_string())
+            invalid(at, e.message().trim().replace("\n", "; "))
         })?;
         // Where a quoted name first appears, for errors about it.
         let find = |name: &str| text.find(&format!("\"{name}\"")).unwrap_or(0);
