@@ -558,9 +558,26 @@ pub fn build_query(
         })
     };
     // Any of `values` in the field (or its aliases).
+    // The canonical name of a spelling, as indexing gives it (`--org S&P` finds the
+    // articles that wrote `Standard and Poor's`).
+    let canonical = |main: Field, v: &str| -> Option<String> {
+        use crate::entities::{aliases, gazetteer};
+        if main == f.org {
+            aliases::builtin().org(v)
+        } else if main == f.place {
+            gazetteer::gazetteer()
+                .place_canonical(gazetteer::phrase_hash(v))
+                .map(str::to_string)
+        } else {
+            None
+        }
+    };
     let any_of = |(main, alias): (Field, Option<Field>), values: &[String]| -> Box<dyn Query> {
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for v in values {
+        let spellings = values
+            .iter()
+            .flat_map(|v| std::iter::once(v.clone()).chain(canonical(main, v.trim())));
+        for v in spellings {
             let v = v.trim().to_lowercase();
             for field in std::iter::once(main).chain(alias) {
                 let term = Term::from_field_text(field, &v);
