@@ -155,3 +155,40 @@ impl Writer<'_> {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Fields, SchemaSpec};
+
+    #[test]
+    fn entities_as_tagged_round_trip_through_a_document() {
+        let schema = SchemaSpec::builtin().expect("schema").to_tantivy();
+        let builder = DocumentBuilder::new(Fields::new(&schema).expect("fields"));
+        let mut tagged = Tagged {
+            org: vec!["Xinhua".into(), "Co: Ltd".into()],
+            place: vec!["Nairobi".into()],
+            ..Tagged::default()
+        };
+        tagged.aliases.org.push("Xinhua News Agency".into());
+        let now = Tagged {
+            org: vec!["Co: Ltd".into()],
+            place: vec!["Nairobi".into()],
+            ..Tagged::default()
+        };
+        let mut doc = TantivyDocument::default();
+        builder.add_entities(&mut doc, &now, Some(&tagged));
+        assert_eq!(stored_lists(&doc, &builder), (now.clone(), Some(tagged)));
+        // An article the rules left alone has no tagged lists.
+        let mut plain = TantivyDocument::default();
+        builder.add_entities(&mut plain, &now, None);
+        assert_eq!(stored_lists(&plain, &builder), (now.clone(), None));
+        // Nor does one whose lists were all empty lose the mark.
+        let mut empty = TantivyDocument::default();
+        builder.add_entities(&mut empty, &now, Some(&Tagged::default()));
+        assert_eq!(
+            stored_lists(&empty, &builder),
+            (now, Some(Tagged::default()))
+        );
+    }
+}
