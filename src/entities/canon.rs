@@ -542,11 +542,18 @@ pub fn build(text: &str, tok: &Tokenized, spans: &[Span]) -> Entities {
         while s < e && tok.tokens[s].text(text).eq_ignore_ascii_case("the") {
             s += 1;
         }
+        // `Moody's`: a possessive that is part of the name stays.
+        let whole = if s < e {
+            &text[tok.tokens[s].start as usize..tok.tokens[e - 1].end as usize]
+        } else {
+            ""
+        };
         while e > s
             && matches!(
                 tok.tokens[e - 1].text(text),
                 "'s" | "'S" | "'" | "\u{2019}s" | "\u{2019}"
             )
+            && !super::aliases::builtin().keeps_possessive(whole)
         {
             e -= 1;
         }

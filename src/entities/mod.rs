@@ -15,17 +15,23 @@
 //!   others, and then dropped;
 //! - [`canon`]: page furniture removed, mentions made consistent within the article,
 //!   canonical names (acronym definitions, short forms of names, casing,
-//!   possessives, demonyms) and aliases.
+//!   possessives, demonyms) and aliases;
+//! - [`aliases`]: the built-in table of canonical names across articles (`S&P` and
+//!   `Standard and Poor's` are `Standard & Poor's`), applied after tagging;
+//! - [`names`]: the index's own `names.toml` (the user's aliases and stop-names),
+//!   applied by indexing after the built-in table.
 //!
 //! The model is `models/ner.bin`, embedded in the binary. Retrain it with
 //! `cargo run --release --bin train_ner -- /path/to/conll2003/train.txt -o models/ner.bin`
 //! (deterministic: the same training file gives the same bytes); see
 //! `src/bin/train_ner.rs` for the options and the evaluation mode.
 
+pub mod aliases;
 pub mod canon;
 pub mod features;
 pub mod gazetteer;
 pub mod model;
+pub mod names;
 pub mod tokenize;
 
 use crate::article::{Aliases, Article, Mention};
@@ -132,6 +138,7 @@ impl Extractor {
             }
         }
         canon::fix_spans(text, tok, &mut spans);
+        aliases::builtin().join_known(text, tok, &mut spans);
         canon::make_consistent(text, tok, &mut spans);
         spans
     }
@@ -162,6 +169,9 @@ impl Extractor {
         merge(&mut article.aliases.person, found.aliases.person);
         merge(&mut article.aliases.place, found.aliases.place);
         article.entities = found.mentions;
+        // One name per organization or place across articles, also for the
+        // entities the source gave.
+        aliases::builtin().canonicalize(article);
     }
 }
 

@@ -6,6 +6,7 @@ use tantivy::{DateTime, TantivyDocument};
 use time::Date;
 
 use crate::article::Article;
+use crate::entities::names::Tagged;
 use crate::schema::Fields;
 
 /// Builds index documents for one schema.
@@ -35,6 +36,12 @@ impl DocumentBuilder {
     }
 
     pub fn build(&self, a: &Article) -> TantivyDocument {
+        self.build_tagged(a, None)
+    }
+
+    /// The document of an article whose entities the index's `names.toml` changed
+    /// from `tagged` (kept in the document, for re-tagging when the file changes).
+    pub fn build_tagged(&self, a: &Article, tagged: Option<&Tagged>) -> TantivyDocument {
         let f = &self.f;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &a.id);
@@ -56,21 +63,8 @@ impl DocumentBuilder {
                 doc.add_date(f.dateline_date, date_to_tantivy(d));
             }
         }
-        // Each value once per article, whatever its case.
-        let list = |doc: &mut TantivyDocument, field: Field, v: &[String]| {
-            for (i, x) in v.iter().enumerate() {
-                if !x.is_empty() && !v[..i].iter().any(|y| y.eq_ignore_ascii_case(x)) {
-                    doc.add_text(field, x);
-                }
-            }
-        };
-        list(&mut doc, f.org, &a.org);
-        list(&mut doc, f.person, &a.person);
-        list(&mut doc, f.place, &a.place);
-        list(&mut doc, f.org_alias, &a.aliases.org);
-        list(&mut doc, f.person_alias, &a.aliases.person);
-        list(&mut doc, f.place_alias, &a.aliases.place);
-        list(&mut doc, f.topic, &a.topic);
+        self.add_entities(&mut doc, &Tagged::of(a), tagged);
+        add_list(&mut doc, f.topic, &a.topic);
         text(&mut doc, f.category, &a.category);
         text(&mut doc, f.byline, &a.byline);
         text(&mut doc, f.url, &a.url);
@@ -81,6 +75,73 @@ impl DocumentBuilder {
         doc.add_text(f.format, &a.format);
         doc.add_u64(f.simhash, crate::search::simhash(&a.body));
         doc
+    }
+}
+
+impl DocumentBuilder {
+    /// The fields [`add_entities`](Self::add_entities) writes.
+    pub(super) fn entity_fields(&self) -> [Field; 7] {
+        let f = &self.f;
+        [
+            f.org,
+            f.person,
+            f.place,
+            f.org_alias,
+            f.person_alias,
+            f.place_alias,
+            f.tagged,
+        ]
+    }
+
+    /// Adds an article's entities, and what they were before the index's
+    /// `names.toml` changed them, when it did.
+    pub(super) fn add_entities(
+        &self,
+        doc: &mut TantivyDocument,
+        e: &Tagged,
+        tagged: Option<&Tagged>,
+    ) {
+        let f = &self.f;
+        add_list(doc, f.org, &e.org);
+        add_list(doc, f.person, &e.person);
+        add_list(doc, f.place, &e.place);
+        add_list(doc, f.org_alias, &e.aliases.org);
+        add_list(doc, f.person_alias, &e.aliases.person);
+        add_list(doc, f.place_alias, &e.aliases.place);
+        if let Some(t) = tagged {
+            let mut v = Vec::new();
+            for (kind, names) in tagged_lists(t) {
+                v.extend(names.iter().map(|n| format!("{kind}:{n}")));
+            }
+            // Even an article whose tagged lists were empty keeps the mark.
+            if v.is_empty() {
+                v.push(String::from("none:"));
+            }
+            for x in v {
+                doc.add_text(f.tagged, x);
+            }
+        }
+    }
+}
+
+/// The lists of [`Tagged`] by the name they have in the `tagged` field.
+pub(super) fn tagged_lists(t: &Tagged) -> [(&'static str, &Vec<String>); 6] {
+    [
+        ("org", &t.org),
+        ("person", &t.person),
+        ("place", &t.place),
+        ("org_alias", &t.aliases.org),
+        ("person_alias", &t.aliases.person),
+        ("place_alias", &t.aliases.place),
+    ]
+}
+
+/// Adds each value once per article, whatever its case.
+fn add_list(doc: &mut TantivyDocument, field: Field, v: &[String]) {
+    for (i, x) in v.iter().enumerate() {
+        if !x.is_empty() && !v[..i].iter().any(|y| y.eq_ignore_ascii_case(x)) {
+            doc.add_text(field, x);
+        }
     }
 }
 

@@ -41,6 +41,19 @@ pub struct Manifest {
     pub newswire_version: String,
     /// Canonical absolute path -> what was read from it.
     pub files: BTreeMap<String, FileEntry>,
+    /// The index's `names.toml` as the articles were last named with it (absent:
+    /// no file), so a run knows when it changed and what changed in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub names: Option<NamesRecord>,
+}
+
+/// The `names.toml` the index's articles are named with.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct NamesRecord {
+    /// xxh3-128 of the file's bytes, hex.
+    pub hash: String,
+    /// The file's text, to tell which names a later version changes.
+    pub text: String,
 }
 
 /// One file as it was when it was last read.
@@ -145,6 +158,7 @@ impl Manifest {
             version: MANIFEST_VERSION,
             newswire_version: env!("CARGO_PKG_VERSION").to_string(),
             files: BTreeMap::new(),
+            names: None,
         }
     }
 

@@ -32,8 +32,10 @@
 //! - `discover.rs`: finding the files under the paths given;
 //! - `plan.rs`: comparing what was found with the manifest (what to read, what is
 //!   unchanged, what is gone);
-//! - `read.rs`: the rayon workers: reading, hashing and parsing a file, entities,
-//!   documents;
+//! - `read.rs`: the rayon workers: reading, hashing and parsing a file, entities
+//!   (with the index's `names.toml` applied), documents;
+//! - `retag.rs`: when `names.toml` changed, naming again the articles whose
+//!   entities the change affects, from what the index stores;
 //! - `writer.rs`: the one thread that owns tantivy's `IndexWriter`: storing each
 //!   article once, removing old ones, commits with their manifest;
 //! - `document.rs`: an [`Article`](crate::article::Article) as a tantivy document;
@@ -44,6 +46,7 @@ mod document;
 pub mod manifest;
 mod plan;
 mod read;
+mod retag;
 mod writer;
 
 use std::collections::{HashMap, HashSet};
@@ -58,8 +61,9 @@ use tantivy::IndexWriter;
 
 pub use discover::{discover, Discovered};
 pub use document::{date_to_tantivy, storable_date, to_document, DocumentBuilder};
-pub use manifest::{ArticleRef, DedupKey, FileEntry, Manifest, ManifestError};
+pub use manifest::{ArticleRef, DedupKey, FileEntry, Manifest, ManifestError, NamesRecord};
 
+use crate::entities::names::{NameRules, NamesError, NAMES_FILE};
 use crate::store::Store;
 use plan::{plan, Job};
 use read::WorkerContext;
@@ -134,6 +138,12 @@ pub struct Skip {
 pub struct IndexSummary {
     /// Articles added to the index by this run.
     pub articles: u64,
+    /// True when the index's `names.toml` changed since the last run (or appeared,
+    /// or went away), so the articles it names were named again.
+    pub names_changed: bool,
+    /// Articles already in the index whose entities were named again because
+    /// `names.toml` changed (from what the index stores: no file read again).
+    pub retagged: u64,
     /// Files read and parsed by this run.
     pub files: u64,
     pub files_skipped: u64,
@@ -183,6 +193,7 @@ impl IndexSummary {
         self.files == 0
             && self.files_new + self.files_changed + self.files_removed + self.files_reread == 0
             && !self.interrupted
+            && !self.names_changed
     }
 }
 
@@ -209,6 +220,9 @@ pub enum IngestError {
     /// The index is damaged.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// The index's `names.toml` cannot be used (nothing was changed).
+    #[error(transparent)]
+    Names(#[from] NamesError),
     /// Writing the manifest of a commit failed (the commit did not happen).
     #[error("committing to the index at {path}: {reason}{hint}")]
     Commit {
@@ -227,6 +241,8 @@ pub fn run(
     cancel: &AtomicBool,
 ) -> Result<IndexSummary, IngestError> {
     let started = Instant::now();
+    // A bad names file stops the run before anything is written.
+    let (names, names_text) = NameRules::load(&store.dir)?;
     let writer: IndexWriter = match store
         .index
         .writer_with_num_threads(indexing_threads(), opts.memory_budget)
@@ -280,6 +296,26 @@ pub fn run(
     };
     w.summary.files_unchanged = plan.unchanged;
     w.summary.files_skipped = plan.unreadable;
+    let builder = DocumentBuilder::new(store.fields);
+    // Before anything is deleted: re-tagging reads the last commit, and must not
+    // bring back an article deleted by this run.
+    let names_hash = manifest::hash_hex(names_text.as_bytes());
+    let recorded = w.manifest.names.as_ref().map(|r| r.hash.clone());
+    if recorded.unwrap_or_else(|| manifest::hash_hex(b"")) != names_hash {
+        let old_text = w.manifest.names.as_ref().map_or("", |r| r.text.as_str());
+        // What an earlier run accepted parses; if it somehow does not, only the
+        // names of the new file are looked for.
+        let old = NameRules::parse(old_text, &store.dir.join(NAMES_FILE)).unwrap_or_default();
+        w.summary.names_changed = true;
+        let done = w.retag(store, &builder, &old, &names, cancel)?;
+        if done {
+            w.manifest.names = (!names_text.is_empty()).then_some(NamesRecord {
+                hash: names_hash,
+                text: names_text,
+            });
+            w.dirty = true;
+        }
+    }
     for key in &plan.removed {
         if let Some(old) = w.manifest.files.remove(key) {
             w.summary.articles_removed += old.articles.iter().filter(|a| a.stored).count() as u64;
@@ -292,7 +328,8 @@ pub fn run(
         format: opts.format.as_deref(),
         entities: opts.entities,
         extractor: OnceLock::new(),
-        builder: DocumentBuilder::new(store.fields),
+        builder,
+        names: &names,
         reporter,
         skip: &skip,
         cancel,

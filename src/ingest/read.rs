@@ -19,7 +19,8 @@ use tantivy::TantivyDocument;
 use super::plan::{mtime_ns, Job};
 use super::{ArticleRef, DocumentBuilder, Reporter, Skip};
 use crate::article::{format_date, Article};
-use crate::entities::Extractor;
+use crate::entities::names::NameRules;
+use crate::entities::{aliases, Extractor};
 use crate::formats::{self, ParseError};
 
 /// A file read by a worker, on its way to the writer.
@@ -57,6 +58,8 @@ pub(super) struct WorkerContext<'a> {
     /// nothing).
     pub(super) extractor: OnceLock<Option<Extractor>>,
     pub(super) builder: DocumentBuilder,
+    /// The index's `names.toml`, applied to every article.
+    pub(super) names: &'a NameRules,
     pub(super) reporter: &'a dyn Reporter,
     pub(super) skip: &'a (dyn Fn(Skip) + Sync),
     pub(super) cancel: &'a AtomicBool,
@@ -167,15 +170,17 @@ pub(super) fn read_file(
         let done: Vec<(ArticleRef, TantivyDocument)> = std::mem::take(batch)
             .into_par_iter()
             .map(|mut article| {
-                if let Some(x) = extractor {
-                    x.annotate(&mut article);
+                match extractor {
+                    Some(x) => x.annotate(&mut article),
+                    None => aliases::builtin().canonicalize(&mut article),
                 }
+                let tagged = ctx.names.apply(&mut article);
                 let r = ArticleRef {
                     id: article.id.clone(),
                     hash: content_hash(&article),
                     stored: false,
                 };
-                (r, ctx.builder.build(&article))
+                (r, ctx.builder.build_tagged(&article, tagged.as_ref()))
             })
             .collect();
         into.extend(done);
@@ -291,6 +296,8 @@ mod tests {
     use crate::ingest::Silent;
     use crate::schema::Fields;
     use std::time::Duration;
+    static NO_NAMES: once_cell::sync::Lazy<NameRules> =
+        once_cell::sync::Lazy::new(NameRules::default);
     fn context<'a>(skip: &'a (dyn Fn(Skip) + Sync), cancel: &'a AtomicBool) -> WorkerContext<'a> {
         let spec = crate::schema::SchemaSpec::builtin().expect("schema");
         let schema = spec.to_tantivy();
@@ -299,6 +306,7 @@ mod tests {
             entities: false,
             extractor: OnceLock::new(),
             builder: DocumentBuilder::new(Fields::new(&schema).expect("fields")),
+            names: &NO_NAMES,
             reporter: &Silent,
             skip,
             cancel,

@@ -81,6 +81,17 @@ impl Writer<'_> {
         self.dirty = true;
     }
 
+    /// Replaces the stored article `id` with `doc`: the same article, named again
+    /// (its file, dedup keys and manifest entry stay as they are).
+    pub(super) fn replace(&mut self, id: &str, doc: TantivyDocument) -> Result<(), IngestError> {
+        self.delete_id(id);
+        self.writer
+            .add_document(doc)
+            .map_err(|e| self.write_err(e))?;
+        self.since_commit += 1;
+        Ok(())
+    }
+
     /// Deletes the stored articles of `entry` (already out of the manifest).
     pub(super) fn forget(&mut self, key: &str, entry: &FileEntry) {
         for (i, a) in entry.articles.iter().enumerate().filter(|(_, a)| a.stored) {

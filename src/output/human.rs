@@ -273,6 +273,13 @@ pub fn index_summary(out: &mut dyn Write, s: &IndexSummary) -> io::Result<()> {
         "files: {} new, {} changed, {} unchanged, {} removed ({} articles removed)",
         s.files_new, s.files_changed, s.files_unchanged, s.files_removed, s.articles_removed
     )?;
+    if s.names_changed {
+        writeln!(
+            out,
+            "names.toml changed: {} articles re-tagged (no file read again for them)",
+            s.retagged
+        )?;
+    }
     if s.duplicates > 0 {
         writeln!(
             out,

@@ -12,6 +12,9 @@ use tantivy::TantivyDocument;
 use super::mapping::{MULTI_VALUED, TIME_FIELD};
 use crate::schema::{Kind, SchemaSpec};
 
+/// Fields that only the local index needs (what re-tagging starts from).
+pub const INTERNAL: &[&str] = &["tagged"];
+
 /// `2003-03-20T00:00:00Z` for a tantivy date.
 pub fn rfc3339(d: tantivy::DateTime) -> Option<String> {
     let t = time::OffsetDateTime::from_unix_timestamp(d.into_timestamp_secs()).ok()?;
@@ -23,6 +26,9 @@ pub fn rfc3339(d: tantivy::DateTime) -> Option<String> {
 pub fn to_json(spec: &SchemaSpec, schema: &Schema, doc: &TantivyDocument) -> Map<String, Value> {
     let mut out = Map::new();
     for f in &spec.fields {
+        if INTERNAL.contains(&f.name.as_str()) {
+            continue;
+        }
         let Ok(field) = schema.get_field(&f.name) else {
             continue;
         };

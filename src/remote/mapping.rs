@@ -23,6 +23,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::doc::INTERNAL;
 use crate::schema::{Kind, SchemaSpec};
 
 /// Keyword fields that hold several values per article.
@@ -52,7 +53,11 @@ pub const COMMIT_TIMEOUT_SECS: u64 = 5;
 /// A Quickwit index config (format version 0.8) for an index called `index_id`.
 pub fn quickwit_index_config(spec: &SchemaSpec, index_id: &str) -> Value {
     let mut fields = Vec::new();
-    for f in &spec.fields {
+    for f in spec
+        .fields
+        .iter()
+        .filter(|f| !INTERNAL.contains(&f.name.as_str()))
+    {
         let multi = MULTI_VALUED.contains(&f.name.as_str());
         let mapping = match f.kind {
             Kind::Text => json!({
@@ -139,7 +144,11 @@ pub fn quickwit_index_config(spec: &SchemaSpec, index_id: &str) -> Value {
 /// An Elasticsearch / OpenSearch index definition (settings and mappings).
 pub fn elastic_mapping(spec: &SchemaSpec) -> Value {
     let mut props = Map::new();
-    for f in &spec.fields {
+    for f in spec
+        .fields
+        .iter()
+        .filter(|f| !INTERNAL.contains(&f.name.as_str()))
+    {
         let m = match f.kind {
             Kind::Text => {
                 json!({"type": "text", "analyzer": if f.tokenizer.as_deref() == Some("words") { "standard" } else { "english" }})
@@ -177,7 +186,11 @@ mod tests {
         let fields = qw["doc_mapping"]["field_mappings"]
             .as_array()
             .expect("fields");
-        for f in &spec.fields {
+        for f in spec
+            .fields
+            .iter()
+            .filter(|f| !INTERNAL.contains(&f.name.as_str()))
+        {
             let found: Vec<_> = fields.iter().filter(|m| m["name"] == f.name).collect();
             assert_eq!(found.len(), 1, "{}", f.name);
             if f.facet {

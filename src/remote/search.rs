@@ -10,8 +10,7 @@
 //! What differs from a local index, and why: ranking is plain BM25 (no tier for
 //! articles holding the exact phrase or every word: a `query_string` cannot add
 //! them), so near-duplicates may collapse onto another copy; `--recent`, `--fuzzy` and
-//! cursor walks are local only; entity filters match the canonical name only (the
-//! aliases are not stored in the local index, so they are not sent).
+//! cursor walks are local only.
 
 use std::collections::BTreeMap;
 
@@ -69,8 +68,11 @@ fn es_query(store: &Store, dialect: Dialect, text: &str, f: &Filters, skip: Opti
         if values.is_empty() || skip == Some(name) {
             continue;
         }
-        let lower: Vec<String> = values.iter().map(|v| v.trim().to_lowercase()).collect();
-        filter.push(json!({"terms": {filter_field(dialect, name): lower}}));
+        filter.push(any_name(
+            dialect,
+            name,
+            json!(search::spellings(name, values)),
+        ));
     }
     if f.from.is_some() || f.to.is_some() {
         let mut range = serde_json::Map::new();
@@ -92,12 +94,30 @@ fn es_query(store: &Store, dialect: Dialect, text: &str, f: &Filters, skip: Opti
     let must_not: Vec<Value> = f
         .exclude
         .iter()
-        .map(|(field, v)| json!({"term": {filter_field(dialect, field): {"value": v.trim().to_lowercase()}}}))
+        .map(|(field, v)| {
+            let values = search::spellings(field, std::slice::from_ref(v));
+            any_name(dialect, field, json!(values))
+        })
         .collect();
     if must.is_empty() {
         must.push(json!({"match_all": {}}));
     }
     json!({"bool": {"must": must, "filter": filter, "must_not": must_not}})
+}
+
+/// Articles with any of `values` (lowercased) in `field`, or for an entity field
+/// among its aliases, as a local filter matches.
+fn any_name(dialect: Dialect, field: &str, values: Value) -> Value {
+    let mut any = vec![json!({"terms": {filter_field(dialect, field): values.clone()}})];
+    if matches!(field, "org" | "person" | "place") {
+        let alias = format!("{field}_alias");
+        any.push(json!({"terms": {filter_field(dialect, &alias): values}}));
+    }
+    if any.len() == 1 {
+        any.remove(0)
+    } else {
+        json!({"bool": {"should": any}})
+    }
 }
 
 fn facet_field(f: &Facet) -> &str {
@@ -436,12 +456,18 @@ mod tests {
             ..Filters::default()
         };
         let q = es_query(&store, Dialect::Quickwit, "troops", &f, None);
-        assert_eq!(q["bool"]["filter"][0], json!({"terms": {"org": ["nato"]}}));
+        assert_eq!(
+            q["bool"]["filter"][0],
+            json!({"bool": {"should": [{"terms": {"org": ["nato"]}}, {"terms": {"org_alias": ["nato"]}}]}})
+        );
         assert_eq!(
             q["bool"]["filter"][1]["range"][TIME_FIELD]["lt"],
             "2004-01-01T00:00:00Z"
         );
-        assert_eq!(q["bool"]["must_not"][0]["term"]["place"]["value"], "iraq");
+        assert_eq!(
+            q["bool"]["must_not"][0]["bool"]["should"][0]["terms"]["place"][0],
+            "iraq"
+        );
         let es = es_query(&store, Dialect::Elasticsearch, "", &f, Some("org"));
         assert_eq!(es["bool"]["must"][0], json!({"match_all": {}}));
         assert_eq!(es["bool"]["filter"].as_array().map(Vec::len), Some(1));

@@ -26,7 +26,8 @@ pub use dedup::{near, simhash, NEAR_BITS};
 pub use entity::{entity, EntityPage, ENTITY_KINDS};
 pub use facets::{FacetCounter, FacetList, RawCounts};
 pub use query::{
-    build_query, QueryError, QueryOptions, FILTER_FIELDS, MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_BYTES,
+    build_query, spellings, QueryError, QueryOptions, FILTER_FIELDS, MAX_CLAUSES, MAX_DEPTH,
+    MAX_QUERY_BYTES,
 };
 pub use snippet::{Snippeter, ELLIPSIS};
 pub use stats::{stats, Stats};

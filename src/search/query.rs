@@ -560,8 +560,14 @@ pub fn build_query(
     // Any of `values` in the field (or its aliases).
     let any_of = |(main, alias): (Field, Option<Field>), values: &[String]| -> Box<dyn Query> {
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for v in values {
-            let v = v.trim().to_lowercase();
+        let name = if main == f.org {
+            "org"
+        } else if main == f.place {
+            "place"
+        } else {
+            ""
+        };
+        for v in spellings(name, values) {
             for field in std::iter::once(main).chain(alias) {
                 let term = Term::from_field_text(field, &v);
                 any.push((
@@ -693,6 +699,31 @@ fn rank_all_words_and_phrase(
         ));
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// The spellings a filter on `field` matches, lowercased: each value, and its
+/// canonical name as indexing gives it (`--org S&P` also finds the articles that
+/// wrote `Standard and Poor's`, stored as `Standard & Poor's`).
+pub fn spellings(field: &str, values: &[String]) -> Vec<String> {
+    use crate::entities::{aliases, gazetteer};
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        let v = v.trim();
+        let canonical = match field {
+            "org" => aliases::builtin().org(v),
+            "place" => gazetteer::gazetteer()
+                .place_canonical(gazetteer::phrase_hash(v))
+                .map(str::to_string),
+            _ => None,
+        };
+        for s in std::iter::once(v.to_string()).chain(canonical) {
+            let s = s.trim().to_lowercase();
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -308,7 +308,7 @@ fn stats_summarize_the_index() {
     assert!(s.articles >= 10);
     assert!(s.first_date.as_deref() < s.last_date.as_deref());
     assert!(s.index_bytes > 0);
-    assert_eq!(s.schema_version, 4);
+    assert_eq!(s.schema_version, 5);
 }
 
 #[test]

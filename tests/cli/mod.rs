@@ -5,6 +5,7 @@ mod core;
 mod feed_fetch;
 mod feeds;
 mod fuzz;
+mod names;
 mod quickwit;
 mod robust;
 mod search;

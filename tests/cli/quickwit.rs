@@ -231,6 +231,7 @@ fn assert_same_answers(dir: &Path, url: &str) {
         for filter in [
             &[][..],
             &["--place", "Iraq"][..],
+            &["--org", "NATO", "--from", "2003-01-01"][..],
             &["--exclude", "source=Xinhua"][..],
         ] {
             let mut args = vec![q];
