@@ -2,7 +2,8 @@
 # newswire on a Quickwit node against the local index, on the same articles, in one run.
 #
 # usage: QUICKWIT_BIN=/path/to/quickwit bench/quickwit.sh [CORPUS_DIR]
-#   CORPUS_DIR defaults to ../shared/corpora. Env: CMD_REPEAT (default 2),
+#   CORPUS_DIR defaults to ../shared/corpora (its news folders, as bench/run.sh reads
+#   them). Env: CMD_REPEAT (default 2),
 #   WORK (scratch folder, default /tmp/newswire-qw-bench; deleted first).
 #
 # Measures: local index build (raw files -> parse -> entities -> index); sending the
@@ -14,6 +15,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${QUICKWIT_BIN:?set QUICKWIT_BIN to a quickwit binary}"
 CORPUS="${1:-../shared/corpora}"
+RAW=()
+for d in xinhua-pages afp-wire reuters21578 ap89 bbc html-pages; do
+  [ -e "$CORPUS/$d" ] && RAW+=("$CORPUS/$d")
+done
+[ ${#RAW[@]} -gt 0 ] || RAW=("$CORPUS")
 CMD_REPEAT="${CMD_REPEAT:-2}"
 WORK="${WORK:-/tmp/newswire-qw-bench}"
 rm -rf "$WORK" && mkdir -p "$WORK/cluster"
@@ -46,9 +52,9 @@ IDX="$WORK/index"
 
 echo "== commit $(git rev-parse --short HEAD), $(date -u +%F), corpus $CORPUS"
 t0=$(date +%s.%N)
-"$NW" --index "$IDX" index --quiet --json "$CORPUS" > "$WORK/local.json" || true
+"$NW" --index "$IDX" index --quiet --json "${RAW[@]}" > "$WORK/local.json" || true
 t1=$(date +%s.%N)
-"$NW" --index "$IDX" --quickwit "$Q" index --quiet --json "$CORPUS" > "$WORK/send.json"
+"$NW" --index "$IDX" --quickwit "$Q" index --quiet --json "${RAW[@]}" > "$WORK/send.json"
 t2=$(date +%s.%N)
 python3 - "$WORK/local.json" "$WORK/send.json" "$t0" "$t1" "$t2" <<'PY'
 import json, sys
