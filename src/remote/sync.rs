@@ -83,6 +83,9 @@ struct State {
     sent: HashMap<String, u64>,
     /// Requests sent whose outcome is not known yet.
     pending: Vec<Pending>,
+    /// The local commit (opstamp) the cluster was last brought up to date with.
+    #[serde(default)]
+    synced: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -199,6 +202,7 @@ pub fn sync(
         // A new index holds nothing, whatever was sent to an earlier one.
         state.sent.clear();
         state.pending.clear();
+        state.synced = None;
     }
 
     // Requests of an earlier run that may or may not have landed.
@@ -213,6 +217,19 @@ pub fn sync(
         }
         save(store, client, &state)?;
     }
+
+    // Nothing committed locally since the cluster was last brought up to date.
+    let opstamp = store
+        .index
+        .load_metas()
+        .map_err(RemoteError::Index)?
+        .opstamp;
+    if state.pending.is_empty() && state.synced == Some(opstamp) {
+        summary.unchanged = state.sent.len() as u64;
+        summary.seconds = started.elapsed().as_secs_f64();
+        return Ok(summary);
+    }
+    state.synced = None;
 
     // What the local index holds, and what of it the cluster lacks.
     let searcher = store.searcher().map_err(RemoteError::Index)?;
@@ -378,6 +395,9 @@ pub fn sync(
         }
     }
     flush(&mut body, &mut ids, &batch, &mut state, &mut summary)?;
+    if !summary.interrupted && summary.dropped == 0 {
+        state.synced = Some(opstamp);
+    }
     save(store, client, &state)?;
     summary.seconds = started.elapsed().as_secs_f64();
     if summary.seconds > 0.0 {
