@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use crate::article::Mention;
 
 use super::features::{hash_lower, mix};
-use super::gazetteer::{gazetteer, G_DEMONYM, G_FIRST, G_LOC, G_ORG};
+use super::gazetteer::{gazetteer, G_DEMONYM, G_FIRST, G_LOC, G_LOCKEY, G_ORG};
 use super::tokenize::Tokenized;
 use super::{label, Entities, Span};
 
@@ -228,7 +228,7 @@ pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
                 && w(sp.end).starts_with(char::is_uppercase)
                 && w(sp.end).chars().skip(1).any(char::is_lowercase)
                 && word_kinds(w(sp.end - 1)) & G_ORGKEY == 0
-                && gazetteer().kinds(hash_span(text, tok, sp.start, sp.end)) == 0
+                && gazetteer().kinds(hash_span(text, tok, sp.start, sp.end)) & !G_LOCKEY == 0
                 && w(sp.end + 1).starts_with(char::is_uppercase)
             {
                 continue;

@@ -9,7 +9,10 @@ use std::collections::HashMap;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use super::gazetteer::{self, G_DEMONYM, G_FIRST, G_LOC, G_ORG, G_ORGKEY, G_TITLE, MAX_LEN};
+use super::clusters::Clusters;
+use super::gazetteer::{
+    self, G_DEMONYM, G_FIRST, G_LOC, G_LOCKEY, G_ORG, G_ORGKEY, G_TITLE, MAX_LEN,
+};
 use super::tokenize::Tokenized;
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -124,7 +127,17 @@ pub struct TokInfo {
     /// title case in the middle of a mixed-case sentence.
     pub doc_lower: bool,
     pub doc_title: bool,
+    /// Word clusters (fine, coarse) and capitalization level; [`NO_CLUSTER`] for a
+    /// word outside the table.
+    pub cfine: u16,
+    pub ccoarse: u16,
+    pub ccaps: u16,
+    /// Place-list bits of the word (see [`super::clusters::PLACE`]).
+    pub cplace: u16,
 }
+
+/// Cluster id of a word the cluster table does not hold.
+pub const NO_CLUSTER: u16 = u16::MAX;
 
 /// See [`DocFeatures::surely_outside`].
 #[inline]
@@ -141,6 +154,8 @@ pub struct DocFeatures<'a> {
     pub text: &'a str,
     pub tok: &'a Tokenized,
     pub info: Vec<TokInfo>,
+    /// Whether word-cluster features are on (the model was trained with clusters).
+    clusters: bool,
 }
 
 fn is_word(w: &str) -> bool {
@@ -150,7 +165,7 @@ fn is_word(w: &str) -> bool {
 impl<'a> DocFeatures<'a> {
     /// Facts of every token (training, and tagging without the fast path).
     pub fn new(text: &'a str, tok: &'a Tokenized) -> Self {
-        Self::build(text, tok, true)
+        Self::build(text, tok, true, None)
     }
 
     /// Facts needed to score the tokens that are not [`surely_outside`] (the rest get
@@ -158,10 +173,21 @@ impl<'a> DocFeatures<'a> {
     ///
     /// [`surely_outside`]: DocFeatures::surely_outside
     pub fn new_lazy(text: &'a str, tok: &'a Tokenized) -> Self {
-        Self::build(text, tok, false)
+        Self::build(text, tok, false, None)
     }
 
-    fn build(text: &'a str, tok: &'a Tokenized, full: bool) -> Self {
+    /// Facts of the tokens, with word clusters when the model has them; `full` as
+    /// [`DocFeatures::new`], otherwise as [`DocFeatures::new_lazy`].
+    pub fn with_clusters(
+        text: &'a str,
+        tok: &'a Tokenized,
+        full: bool,
+        clusters: Option<&Clusters>,
+    ) -> Self {
+        Self::build(text, tok, full, clusters)
+    }
+
+    fn build(text: &'a str, tok: &'a Tokenized, full: bool, clusters: Option<&Clusters>) -> Self {
         let n = tok.tokens.len();
         let mut info = Vec::with_capacity(n);
         for t in &tok.tokens {
@@ -190,6 +216,17 @@ impl<'a> DocFeatures<'a> {
                 info[i].shape = shape;
                 info[i].sshape = sshape;
                 info[i].raw = hash_raw(w);
+                if let Some(c) = clusters {
+                    let (f, k, a, p) = c
+                        .get(info[i].low)
+                        .map_or((NO_CLUSTER, NO_CLUSTER, NO_CLUSTER, 0), |c| {
+                            (c.fine, c.coarse, c.caps, c.place)
+                        });
+                    info[i].cfine = f;
+                    info[i].ccoarse = k;
+                    info[i].ccaps = a;
+                    info[i].cplace = p;
+                }
             }
         }
         // Sentence facts.
@@ -258,7 +295,12 @@ impl<'a> DocFeatures<'a> {
                 x.doc_title = t;
             }
         }
-        DocFeatures { text, tok, info }
+        DocFeatures {
+            text,
+            tok,
+            info,
+            clusters: clusters.is_some(),
+        }
     }
 
     /// A word without capitals (or a number, or punctuation) between words without
@@ -288,6 +330,10 @@ impl<'a> DocFeatures<'a> {
             gaz_inside: 0,
             doc_lower: false,
             doc_title: false,
+            cfine: NO_CLUSTER - 1,
+            ccoarse: NO_CLUSTER - 1,
+            ccaps: NO_CLUSTER - 1,
+            cplace: 0,
         };
         let n = self.info.len();
         let at = |j: isize| -> &TokInfo {
@@ -342,6 +388,7 @@ impl<'a> DocFeatures<'a> {
             (G_TITLE, 43),
             (G_ORGKEY, 44),
             (G_DEMONYM, 45),
+            (G_LOCKEY, 46),
         ] {
             if x.gaz_start & bit != 0 {
                 f(t(id, (x.gaz_len.min(3) as u64) | (x.caps_sent as u64) << 4));
@@ -361,6 +408,31 @@ impl<'a> DocFeatures<'a> {
             let d = (x.doc_lower as u64) | (x.doc_title as u64) << 1;
             f(t(80, mix(d, ctx | (x.upper as u64) << 2)));
             f(t(81, mix(d, x.sshape)));
+        }
+        // Word clusters: this word's, its neighbours', and with its shape.
+        if self.clusters {
+            let (cf, cc) = (x.cfine as u64, x.ccoarse as u64);
+            f(t(90, cf));
+            f(t(91, cc));
+            f(t(92, p1.cfine as u64));
+            f(t(93, n1.cfine as u64));
+            f(t(94, mix(p1.ccoarse as u64, cc)));
+            f(t(95, mix(cc, n1.ccoarse as u64)));
+            f(t(96, mix(cf, x.sshape)));
+            // How often the word is capitalized in running text, against how it is
+            // written here.
+            let here = (x.cap as u64) | (x.upper as u64) << 1 | ctx << 2;
+            f(t(97, mix(x.ccaps as u64, here)));
+            f(t(98, mix(mix(x.ccaps as u64, here), n1.ccaps as u64)));
+            f(t(99, mix(p1.ccaps as u64, x.ccaps as u64)));
+            // In the place list, alone or with its neighbours.
+            if x.cplace != 0 {
+                f(t(100, mix(x.cplace as u64, here)));
+                f(t(
+                    101,
+                    mix(x.cplace as u64, p1.cplace as u64 | (n1.cplace as u64) << 4),
+                ));
+            }
         }
     }
 }

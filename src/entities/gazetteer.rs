@@ -18,6 +18,7 @@ pub const G_FIRST: u8 = 4;
 pub const G_TITLE: u8 = 8;
 pub const G_ORGKEY: u8 = 16;
 pub const G_DEMONYM: u8 = 32;
+pub const G_LOCKEY: u8 = 64;
 
 /// Longest entry, in tokens.
 pub const MAX_LEN: usize = 6;
@@ -108,6 +109,7 @@ impl Gazetteer {
             let (kind, rest) = match l.split_once(':') {
                 Some(("org", r)) => (G_ORGKEY, r),
                 Some(("title", r)) => (G_TITLE, r),
+                Some(("loc", r)) => (G_LOCKEY, r),
                 _ => continue,
             };
             for w in rest.split_whitespace() {
@@ -178,5 +180,6 @@ mod tests {
         assert_eq!(g.kinds(phrase_hash("Print E-mail")), 0);
         assert_ne!(g.kinds(phrase_hash("Spokesman")) & G_TITLE, 0);
         assert_ne!(g.kinds(phrase_hash("Michael")) & G_FIRST, 0);
+        assert_ne!(g.kinds(phrase_hash("Roundabout")) & G_LOCKEY, 0);
     }
 }

@@ -24,10 +24,11 @@
 //! The model is `models/ner.bin`, embedded in the binary. Retrain it with
 //! `cargo run --release --bin train_ner -- /path/to/conll2003/train.txt -o models/ner.bin`
 //! (deterministic: the same training file gives the same bytes); see
-//! `src/bin/train_ner.rs` for the options and the evaluation mode.
+//! `src/bin/train_ner/main.rs` for the options and the evaluation mode.
 
 pub mod aliases;
 pub mod canon;
+pub mod clusters;
 pub mod features;
 pub mod gazetteer;
 pub mod model;
@@ -109,11 +110,7 @@ impl Extractor {
     /// Tags a tokenized text: entity spans (MISC included), made consistent within
     /// the document.
     pub fn spans(&self, text: &str, tok: &tokenize::Tokenized) -> Vec<Span> {
-        let df = if self.model.fast {
-            DocFeatures::new_lazy(text, tok)
-        } else {
-            DocFeatures::new(text, tok)
-        };
+        let df = DocFeatures::with_clusters(text, tok, !self.model.fast, self.model.clusters());
         let tags = self.model.tag(&df);
         let mut spans = Vec::new();
         let mut i = 0;

@@ -7,6 +7,7 @@
 
 use std::io::{Read, Write};
 
+use super::clusters::Clusters;
 use super::features::DocFeatures;
 use super::tokenize::tokenize;
 
@@ -19,6 +20,8 @@ pub const NT: usize = TAGS.len();
 pub const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
 
 const MAGIC: &[u8; 8] = b"NWNER\x00\x01\x00";
+/// Version 2: version 1 followed by the entity-start biases and the word-cluster table.
+const MAGIC2: &[u8; 8] = b"NWNER\x00\x02\x00";
 
 /// Type index of a tag (`None` for O).
 #[inline]
@@ -69,12 +72,18 @@ pub struct Model {
     scale: f32,
     trans: [[f32; NT]; NT],
     start: [f32; NT],
+    /// Word clusters the model was trained with (cluster features are off without).
+    clusters: Option<Clusters>,
+    /// Added to the score of starting an entity of each type (`B-` tags; 0 elsewhere):
+    /// below zero, the tagger needs more evidence to report a name of that type.
+    bias: [f32; NT],
 }
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Model")
             .field("bits", &self.bits)
+            .field("clusters", &self.clusters)
             .finish_non_exhaustive()
     }
 }
@@ -106,7 +115,22 @@ impl Model {
             scale: 1.0,
             trans: [[0.0; NT]; NT],
             start: [0.0; NT],
+            clusters: None,
+            bias: [0.0; NT],
         }
+    }
+
+    /// Sets the entity-start bias of each type (indices into [`TYPES`]).
+    pub fn set_bias(&mut self, by_type: [f32; 4]) {
+        self.bias = [0.0; NT];
+        for (ty, b) in by_type.into_iter().enumerate() {
+            self.bias[1 + 2 * ty] = b;
+        }
+    }
+
+    /// The word clusters of the model, if it was trained with them.
+    pub fn clusters(&self) -> Option<&Clusters> {
+        self.clusters.as_ref()
     }
 
     /// Emission scores of token `i`.
@@ -127,8 +151,8 @@ impl Model {
             }
         });
         let mut out = [0f32; NT];
-        for (o, a) in out.iter_mut().zip(acc) {
-            *o = a as f32 * self.scale;
+        for ((o, a), b) in out.iter_mut().zip(acc).zip(self.bias) {
+            *o = a as f32 * self.scale + b;
         }
         out
     }
@@ -170,8 +194,21 @@ impl Model {
                 raw.extend_from_slice(&self.weights[b][t].to_le_bytes());
             }
         }
+        let v2 = self.clusters.is_some() || self.bias.iter().any(|&b| b != 0.0);
+        if v2 {
+            for b in self.bias {
+                raw.extend_from_slice(&b.to_le_bytes());
+            }
+            match &self.clusters {
+                Some(c) => {
+                    raw.push(1);
+                    raw.extend(c.to_bytes());
+                }
+                None => raw.push(0),
+            }
+        }
         let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-        let mut out = MAGIC.to_vec();
+        let mut out = if v2 { MAGIC2.to_vec() } else { MAGIC.to_vec() };
         // Writing into a Vec cannot fail.
         let _ = enc.write_all(&raw);
         out.extend(enc.finish().unwrap_or_default());
@@ -180,7 +217,11 @@ impl Model {
 
     /// Reads a model written by [`Model::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
-        if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        if bytes.len() < MAGIC.len() {
+            return Err(ModelError::Magic);
+        }
+        let v2 = &bytes[..MAGIC2.len()] == MAGIC2;
+        if !v2 && &bytes[..MAGIC.len()] != MAGIC {
             return Err(ModelError::Magic);
         }
         let mut raw = Vec::new();
@@ -222,6 +263,20 @@ impl Model {
                 *v = i16::from_le_bytes([body[k], body[k + 1]]);
             }
         }
+        let mut bias = [0f32; NT];
+        let mut clusters = None;
+        if v2 {
+            let rest = &raw[pos + nb * NT * 2..];
+            let corrupt = || ModelError::Corrupt("biases or clusters".into());
+            let bb = rest.get(..NT * 4).ok_or_else(corrupt)?;
+            for (b, c) in bias.iter_mut().zip(bb.chunks_exact(4)) {
+                *b = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            }
+            if rest.get(NT * 4) == Some(&1) {
+                let (c, _) = Clusters::from_bytes(&rest[NT * 4 + 1..]).ok_or_else(corrupt)?;
+                clusters = Some(c);
+            }
+        }
         Ok(Model {
             fast: true,
             bits,
@@ -230,6 +285,8 @@ impl Model {
             scale,
             trans,
             start,
+            clusters,
+            bias,
         })
     }
 }
@@ -339,6 +396,9 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Averaged weights smaller than this (absolute) are dropped before quantizing.
     pub prune: f32,
+    /// Word clusters for the cluster features (stored in the model); none: no such
+    /// features.
+    pub clusters: Option<Clusters>,
 }
 
 impl Default for TrainConfig {
@@ -348,6 +408,7 @@ impl Default for TrainConfig {
             epochs: 12,
             seed: 0x6e65_7773,
             prune: 0.0,
+            clusters: None,
         }
     }
 }
@@ -380,9 +441,9 @@ struct Prepared {
     sentences: Vec<std::ops::Range<usize>>,
 }
 
-fn prepare(doc: &TrainDoc, bits: u32) -> Prepared {
+fn prepare(doc: &TrainDoc, bits: u32, clusters: Option<&Clusters>) -> Prepared {
     let tok = tokenize(&doc.text);
-    let df = DocFeatures::new(&doc.text, &tok);
+    let df = DocFeatures::with_clusters(&doc.text, &tok, true, clusters);
     let mut feats = Vec::with_capacity(tok.tokens.len() * 48);
     let mut offsets = Vec::with_capacity(tok.tokens.len() + 1);
     offsets.push(0);
@@ -400,7 +461,10 @@ fn prepare(doc: &TrainDoc, bits: u32) -> Prepared {
 
 /// Trains a model (deterministic: the same documents and config give the same model).
 pub fn train(docs: &[TrainDoc], cfg: &TrainConfig, mut log: impl FnMut(&str)) -> Model {
-    let prepared: Vec<Prepared> = docs.iter().map(|d| prepare(d, cfg.bits)).collect();
+    let prepared: Vec<Prepared> = docs
+        .iter()
+        .map(|d| prepare(d, cfg.bits, cfg.clusters.as_ref()))
+        .collect();
     let nb = 1usize << cfg.bits;
     let mut w = vec![0f32; nb * NT];
     let mut u = vec![0f32; nb * NT];
@@ -533,6 +597,8 @@ pub fn train(docs: &[TrainDoc], cfg: &TrainConfig, mut log: impl FnMut(&str)) ->
         scale,
         trans,
         start,
+        clusters: cfg.clusters.clone(),
+        bias: [0.0; NT],
     }
 }
 
@@ -569,6 +635,42 @@ mod tests {
         let text = "Michael Anker visited Baghdad .";
         let tok = tokenize(text);
         let df = DocFeatures::new(text, &tok);
+        assert_eq!(m2.tag(&df), vec![1, 2, 0, 5, 0]);
+    }
+
+    #[test]
+    fn model_with_clusters_keeps_them_through_bytes() {
+        use super::super::clusters::Cluster;
+        use super::super::features::hash_lower;
+        let docs = vec![TrainDoc {
+            text: "Michael Anker visited Baghdad .".into(),
+            spans: vec![(0, 13, 0), (22, 29, 2)],
+        }];
+        let clusters = Clusters::from_entries([(
+            hash_lower("baghdad"),
+            Cluster {
+                fine: 3,
+                coarse: 1,
+                caps: 4,
+                place: 1,
+            },
+        )]);
+        let cfg = TrainConfig {
+            bits: 10,
+            epochs: 3,
+            clusters: Some(clusters),
+            ..TrainConfig::default()
+        };
+        let mut m = train(&docs, &cfg, |_| {});
+        m.set_bias([-0.5, -1.0, 0.0, 0.0]);
+        let bytes = m.to_bytes();
+        let m2 = Model::from_bytes(&bytes).expect("round trip");
+        assert_eq!(bytes, m2.to_bytes());
+        assert_eq!(m2.clusters().map(|c| c.len()), Some(1));
+        assert_eq!(m2.bias[3], -1.0);
+        let text = "Michael Anker visited Baghdad .";
+        let tok = tokenize(text);
+        let df = DocFeatures::with_clusters(text, &tok, true, m2.clusters());
         assert_eq!(m2.tag(&df), vec![1, 2, 0, 5, 0]);
     }
 }

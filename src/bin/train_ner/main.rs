@@ -33,6 +33,9 @@ use std::time::Instant;
 use newswire::entities::model::{self, Model, TrainConfig, TrainDoc, TYPES};
 use newswire::entities::Extractor;
 
+mod clusters;
+mod gum;
+
 /// A CoNLL-2003 document: text as `ner_score.py dump-text` writes it, and gold spans.
 fn read_conll(path: &str) -> Result<Vec<TrainDoc>, String> {
     let data = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
@@ -291,12 +294,16 @@ fn bench(ex: &Extractor, files: &[String]) -> Result<(), String> {
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut cfg = TrainConfig::default();
-    let (mut train_path, mut out, mut eval, mut model_path, mut pred) =
-        (None, None, None, None, None);
+    let mut train_paths: Vec<String> = Vec::new();
+    let (mut out, mut eval, mut model_path, mut pred) = (None, None, None, None);
     let mut errors = false;
     let mut show = false;
     let mut no_fast = false;
     let mut bench_files = Vec::new();
+    let mut make_clusters: Option<String> = None;
+    let mut places: Vec<String> = Vec::new();
+    let mut bias: Option<[f32; 4]> = None;
+    let mut ccfg = clusters::ClusterConfig::default();
     let mut i = 0;
     let val = |i: &mut usize| -> Result<String, String> {
         *i += 1;
@@ -316,6 +323,41 @@ fn run() -> Result<(), String> {
             }
             "--prune" => cfg.prune = val(&mut i)?.parse().map_err(|e| format!("--prune: {e}"))?,
             "--errors" => errors = true,
+            "--clusters" => {
+                let p = val(&mut i)?;
+                let b = std::fs::read(&p).map_err(|e| format!("{p}: {e}"))?;
+                let (c, _) = newswire::entities::clusters::Clusters::from_bytes(&b)
+                    .ok_or_else(|| format!("{p}: not a cluster table"))?;
+                cfg.clusters = Some(c);
+            }
+            "--fine" => ccfg.fine = val(&mut i)?.parse().map_err(|e| format!("--fine: {e}"))?,
+            "--coarse" => {
+                ccfg.coarse = val(&mut i)?.parse().map_err(|e| format!("--coarse: {e}"))?
+            }
+            "--min-count" => {
+                ccfg.min_count = val(&mut i)?
+                    .parse()
+                    .map_err(|e| format!("--min-count: {e}"))?
+            }
+            "--bias" => {
+                // `ORG=-1.5,PER=-0.5`: entity-start bias per type.
+                let mut b = [0f32; 4];
+                for kv in val(&mut i)?.split(',') {
+                    let (k, v) = kv.split_once('=').ok_or("--bias: TYPE=VALUE,...")?;
+                    let t = TYPES
+                        .iter()
+                        .position(|t| *t == k)
+                        .ok_or_else(|| format!("--bias: unknown type {k}"))?;
+                    b[t] = v.parse().map_err(|e| format!("--bias: {e}"))?;
+                }
+                bias = Some(b);
+            }
+            "--places" => places.extend(clusters::read_places(&val(&mut i)?)?),
+            "--make-clusters" => {
+                make_clusters = Some(val(&mut i)?);
+                bench_files.extend(args[i + 1..].iter().cloned());
+                break;
+            }
             "--no-fast" => no_fast = true,
             "--show" => {
                 show = true;
@@ -327,16 +369,36 @@ fn run() -> Result<(), String> {
                 break;
             }
             "-h" | "--help" => {
-                println!("usage: train_ner TRAIN.txt -o models/ner.bin [--eval VALID.txt] [--bits N] [--epochs N] [--prune X]\n       train_ner --model models/ner.bin --eval VALID.txt [--pred OUT.jsonl] [--errors]\n       train_ner [--model M] --bench FILES...");
+                println!("usage: train_ner TRAIN.txt|DOC.conllu... -o models/ner.bin [--clusters CLUSTERS.bin] [--eval VALID.txt] [--bits N] [--epochs N] [--prune X]\n       train_ner --model models/ner.bin --eval VALID.txt [--pred OUT.jsonl] [--errors]\n       train_ner [--model M] --bench FILES...\n       train_ner [--fine N] [--coarse N] [--min-count N] [--places PLACES.csv] --make-clusters OUT.bin TEXT_FILES...");
                 return Ok(());
             }
-            a if !a.starts_with('-') && train_path.is_none() => train_path = Some(a.to_string()),
+            a if !a.starts_with('-') => train_paths.push(a.to_string()),
             a => return Err(format!("unknown argument {a} (see --help)")),
         }
         i += 1;
     }
-    let model = if let Some(p) = &train_path {
-        let docs = read_conll(p)?;
+    if let Some(out) = &make_clusters {
+        let t0 = Instant::now();
+        let c = clusters::make_clusters(&bench_files, &places, &ccfg, |s| eprintln!("{s}"))?;
+        let bytes = c.to_bytes();
+        std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
+        eprintln!(
+            "wrote {out} ({} words, {} bytes) in {:.1}s",
+            c.len(),
+            bytes.len(),
+            t0.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
+    let model = if !train_paths.is_empty() {
+        let mut docs = Vec::new();
+        for p in &train_paths {
+            if p.ends_with(".conllu") {
+                docs.push(gum::read_gum(p)?);
+            } else {
+                docs.extend(read_conll(p)?);
+            }
+        }
         eprintln!("{} training documents; {:?}", docs.len(), cfg);
         let t0 = Instant::now();
         let m = model::train(&docs, &cfg, |s| eprintln!("{s}"));
@@ -352,6 +414,18 @@ fn run() -> Result<(), String> {
         Some(Model::from_bytes(&b).map_err(|e| format!("{p}: {e}"))?)
     } else {
         None
+    };
+    let model = match (model, bias) {
+        (Some(mut m), Some(b)) => {
+            m.set_bias(b);
+            if let Some(o) = &out {
+                let bytes = m.to_bytes();
+                std::fs::write(o, &bytes).map_err(|e| format!("{o}: {e}"))?;
+                eprintln!("wrote {o} with biases {b:?} ({} bytes)", bytes.len());
+            }
+            Some(m)
+        }
+        (m, _) => m,
     };
     let ex = match model {
         Some(mut m) => {
