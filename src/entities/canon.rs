@@ -234,12 +234,16 @@ pub fn fix_spans(text: &str, tok: &Tokenized, spans: &mut Vec<Span>) {
                 continue;
             }
             // An organization running into a person's name: `Joint Operations Command
-            // Tahseen` (+ `al-Khafaji`).
+            // Tahseen` (+ `al-Khafaji`), or the whole name tagged as the organization.
             if sp.ty == 1 && len >= 2 {
                 let last = sp.end - 1;
                 let next_is_name = sp.end < n && is_particle_name(w(sp.end));
                 if word_kinds(w(last)) & G_ORGKEY == 0
-                    && (word_kinds(w(last)) & G_FIRST != 0 || next_is_name)
+                    && (word_kinds(w(last)) & G_FIRST != 0
+                        || next_is_name
+                        || (last > sp.start + 1
+                            && is_particle_name(w(last))
+                            && word_kinds(w(last - 1)) & G_ORGKEY == 0))
                 {
                     if let Some(key) = (sp.start..last)
                         .rev()
