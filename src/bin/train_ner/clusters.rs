@@ -9,7 +9,7 @@
 //! Deterministic: the same files in the same order give the same table. SGML/HTML tags
 //! are skipped; nothing of the text is kept, only word hashes and cluster ids.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use newswire::entities::clusters::{Cluster, Clusters, NONE_COARSE, NONE_FINE, PLACE, PLACE_PART};
 use newswire::entities::features::hash_lower;
@@ -175,9 +175,9 @@ pub fn make_clusters(
 ) -> Result<Clusters, String> {
     // Token hashes of every file, in order.
     let mut seqs: Vec<Vec<u64>> = Vec::with_capacity(files.len());
-    let mut freq: HashMap<u64, u32> = HashMap::new();
+    let mut freq: HashMap<u64, u32> = HashMap::default();
     // Occurrences inside a sentence: (all, capitalized).
-    let mut caps: HashMap<u64, (u32, u32)> = HashMap::new();
+    let mut caps: HashMap<u64, (u32, u32)> = HashMap::default();
     let mut ntok = 0usize;
     for f in files {
         let b = std::fs::read(f).map_err(|e| format!("{f}: {e}"))?;
@@ -248,7 +248,7 @@ pub fn make_clusters(
     ));
     // Co-occurrence counts: left neighbours in [0, C), right ones in [C, 2C).
     let c = cfg.contexts as u32;
-    let mut co: Vec<HashMap<u32, u32>> = vec![HashMap::new(); vocab.len()];
+    let mut co: Vec<HashMap<u32, u32>> = vec![HashMap::default(); vocab.len()];
     for seq in &seqs {
         for (i, h) in seq.iter().enumerate() {
             let Some(&w) = index.get(h) else { continue };
@@ -300,7 +300,7 @@ pub fn make_clusters(
     };
     // Place bits: a one-word name is a place, the capitalized words of a longer one
     // are parts of one.
-    let mut place: HashMap<u64, u16> = HashMap::new();
+    let mut place: HashMap<u64, u16> = HashMap::default();
     for p in places {
         let tok = tokenize(p);
         let words: Vec<&str> = tok.tokens.iter().map(|t| t.text(p)).collect();
