@@ -21,10 +21,10 @@
 //! - [`names`]: the index's own `names.toml` (the user's aliases and stop-names),
 //!   applied by indexing after the built-in table.
 //!
-//! The model is `models/ner.bin`, embedded in the binary. Retrain it with
-//! `cargo run --release --bin train_ner -- /path/to/conll2003/train.txt -o models/ner.bin`
-//! (deterministic: the same training file gives the same bytes); see
-//! `src/bin/train_ner/main.rs` for the options and the evaluation mode.
+//! The model is `models/ner.bin`, embedded in the binary, with the word clusters
+//! ([`clusters`]) it was trained with. `src/bin/train_ner/main.rs` gives the commands
+//! that rebuild it (deterministic: the same corpora give the same bytes), the options
+//! and the evaluation mode.
 
 pub mod aliases;
 pub mod canon;

