@@ -148,14 +148,11 @@ fn is_in(list: &[&str], w: &str) -> bool {
     list.contains(&w.as_str())
 }
 
-/// Mentions of one document: (first token, end token, GUM entity type).
-fn parse(
-    data: &str,
-) -> (
-    Vec<Tok>,
-    Vec<std::ops::Range<usize>>,
-    Vec<(usize, usize, String)>,
-) {
+/// A mention: first token, end token, GUM entity type.
+type Mention = (usize, usize, String);
+
+/// Tokens, sentences (token ranges) and mentions of one document.
+fn parse(data: &str) -> (Vec<Tok>, Vec<std::ops::Range<usize>>, Vec<Mention>) {
     let mut toks: Vec<Tok> = Vec::new();
     let mut sents = Vec::new();
     let mut ments = Vec::new();
@@ -233,7 +230,7 @@ fn parse(
 }
 
 /// Name spans (token range, type index into `TYPES`) of a document's mentions.
-fn names(toks: &[Tok], ments: &[(usize, usize, String)]) -> Vec<(usize, usize, usize)> {
+fn names(toks: &[Tok], ments: &[Mention]) -> Vec<(usize, usize, usize)> {
     let mut cands = Vec::new();
     for (s, e, ety) in ments {
         let (s, e) = (*s, *e);
