@@ -27,6 +27,8 @@ use super::{Cursor, Format, ParseError};
 use crate::article::{Article, DateOrigin};
 
 mod boilerplate;
+mod lines;
+mod meta;
 
 pub(crate) struct Page;
 
@@ -213,6 +215,10 @@ fn parse_page(text: &str, cursor: &Cursor, position: u64) -> Result<Article, Par
         if let Some(found) = boilerplate::find(text) {
             if found.headline.is_some() {
                 art.headline = found.headline;
+            }
+            if let Some(d) = found.published {
+                art.published = Some(d);
+                art.published_from = Some(DateOrigin::Text);
             }
             body = found.body;
         }
