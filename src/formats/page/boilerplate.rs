@@ -286,4 +286,68 @@ mod tests {
         assert_eq!(find("Home\nNews\n\n* Sport\n* Weather\n"), None);
         assert_eq!(find(""), None);
     }
+
+    #[test]
+    fn an_article_ending_in_a_table_keeps_it_up_to_the_next_section() {
+        let mut page =
+            String::from("   * Home\n   * Sport\n\nValley rowing regatta ends in a dead heat\n\n");
+        for crew in ["Millbrook", "Eastford", "Harrow Cross"] {
+            page.push_str(&format!(
+                "   The {crew} crew rowed the last heat of the season on a flat river under a clear sky, the umpires said.\n\n"
+            ));
+        }
+        page.push_str("Final times\n\n");
+        page.push_str("   Crew           Heat    Time\n   Millbrook      1       6:41\n");
+        page.push_str("   Eastford       1       6:41\n   Harrow Cross   2       6:55\n\n");
+        page.push_str("   Ask the umpire\n\n   Q: Who decides a dead heat?\n\n   A: The finish judge alone.\n\n");
+        page.push_str("Related stories\n\n   Boathouse roof mended in time for spring\n\n");
+        page.push_str("   * Facebook\n   * Twitter\n   * Email\n");
+        let found = find(&page).expect("a story");
+        for kept in [
+            "Millbrook      1       6:41",
+            "Harrow Cross   2",
+            "Final times",
+            "A: The finish judge alone.",
+        ] {
+            assert!(
+                found.body.contains(kept),
+                "{kept:?} lost from {:?}",
+                found.body
+            );
+        }
+        for left in ["Related", "Boathouse", "Facebook", "Home"] {
+            assert!(!found.body.contains(left), "{left:?} in {:?}", found.body);
+        }
+    }
+
+    #[test]
+    fn a_menu_list_ends_a_story_followed_past_its_prose() {
+        let mut page = String::from("Ferry timetable changes for the winter season\n\n");
+        for n in ["first", "second", "third"] {
+            page.push_str(&format!(
+                "   The {n} change moves the early sailing half an hour later to match the new train times.\n\n"
+            ));
+        }
+        page.push_str("   Tickets bought before the change stay valid.\n\n");
+        page.push_str("   * News\n   * Travel\n   * Weather\n\n   Tickets are sold at the quay office only.\n");
+        let found = find(&page).expect("a story");
+        assert!(found.body.ends_with("stay valid."), "{}", found.body);
+        assert!(!found.body.contains("Travel"), "{}", found.body);
+    }
+
+    #[test]
+    fn small_print_is_not_the_story() {
+        let mut page = String::from("Lighthouse keeper retires after forty years\n\n");
+        page.push_str("   Agnes Moor climbed the 112 steps of the lighthouse for the last time on Sunday morning.\n\n");
+        page.push_str(
+            "   She will stay in the keeper's cottage, which the trust has given her for life.\n\n",
+        );
+        page.push_str("Contact us\n\nAbout us\n\nJobs\n\n");
+        for n in ["first", "second", "third"] {
+            page.push_str(&format!("   {n}: © 2030 Coast Courier Ltd. Use of this site means you accept our terms of use and our use of cookies on every page you visit.\n\n"));
+        }
+        let found = find(&page).expect("a story");
+        assert!(found.body.starts_with("Agnes Moor"), "{}", found.body);
+        assert!(!found.body.contains("rights reserved"), "{}", found.body);
+    }
 }

@@ -73,8 +73,9 @@ static LEGAL: Lazy<Regex> = Lazy::new(|| {
     )
 });
 
-/// Two cells of a table row as a text dump aligns them: text, two or more spaces, text.
-static CELL_GAP: Lazy<Regex> = Lazy::new(|| re(r"\S(?: {2,}|\t)\S"));
+/// The gap between two cells of a table row as a text dump aligns them: two or more
+/// spaces or a tab inside the (trimmed) line.
+static CELL_GAP: Lazy<Regex> = Lazy::new(|| re(r" {2,}|\t"));
 
 /// What one line of the page looks like.
 pub(super) struct Line<'a> {
