@@ -53,7 +53,7 @@ pub(super) static SECTION: Lazy<Regex> = Lazy::new(|| {
 /// caption ending in its agency, `(AP)`.
 static CAPTION: Lazy<Regex> = Lazy::new(|| {
     re(
-        r"(?i)getty ?images|\bap photo|\bphoto:|\bcredit:|\.jpe?g\b|\.png\b|^in this (?:photo|image|file)|\((?:image|photo|picture|pic|credit|source|foto|video)s?\s*:|\bimage (?:copyright|caption|source)\b|\bphoto(?:graph)?s? (?:by|courtesy)\b|\((?:AP|AFP|Reuters|Getty|EPA|File)\b[^)]*\)\s*$",
+        r"(?i)getty ?images|(?-u:\b)ap photo|(?-u:\b)photo:|(?-u:\b)credit:|\.jpe?g(?-u:\b)|\.png(?-u:\b)|^in this (?:photo|image|file)|\((?:image|photo|picture|pic|credit|source|foto|video)s?\s*:|(?-u:\b)image (?:copyright|caption|source)(?-u:\b)|(?-u:\b)photo(?:graph)?s? (?:by|courtesy)(?-u:\b)|\((?:AP|AFP|Reuters|Getty|EPA|File)(?-u:\b)[^)]*\)\s*$",
     )
 });
 
@@ -61,7 +61,7 @@ static CAPTION: Lazy<Regex> = Lazy::new(|| {
 /// `Updated: ...`, `Posted on ...`).
 static BYLINE: Lazy<Regex> = Lazy::new(|| {
     re(
-        r"^(?:[Bb]y|BY|[Vv]on|[Pp]or|[Pp]ar)\s+\S|(?i:^(?:published|updated|posted|last updated|first published|modified)\b)",
+        r"^(?:[Bb]y|BY|[Vv]on|[Pp]or|[Pp]ar)\s+\S|(?i:^(?:published|updated|posted|last updated|first published|modified)(?-u:\b))",
     )
 });
 
@@ -69,7 +69,7 @@ static BYLINE: Lazy<Regex> = Lazy::new(|| {
 /// footer or sign-up box, not a story, however long the line.
 static LEGAL: Lazy<Regex> = Lazy::new(|| {
     re(
-        r"(?i)\bcopyright\b|\ball rights reserved\b|\bprivacy policy\b|\bterms of (?:use|service)\b|\bunsubscribe\b|\bsubscribe\b|\bnewsletters?\b|\bsign up\b|\bcookies?\b",
+        r"(?i)(?-u:\b)copyright(?-u:\b)|(?-u:\b)all rights reserved(?-u:\b)|(?-u:\b)privacy policy(?-u:\b)|(?-u:\b)terms of (?:use|service)(?-u:\b)|(?-u:\b)unsubscribe(?-u:\b)|(?-u:\b)subscribe(?-u:\b)|(?-u:\b)newsletters?(?-u:\b)|(?-u:\b)sign up(?-u:\b)|(?-u:\b)cookies?(?-u:\b)",
     )
 });
 
