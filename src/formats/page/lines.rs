@@ -35,10 +35,11 @@ pub(super) static BULLET: Lazy<Regex> = Lazy::new(|| re(r"^\s*(?:[*+#o•·\-]|\
 pub(super) static JUNK: Lazy<Regex> =
     Lazy::new(|| re(r"\[[^\]]*\]|\(BUTTON\)|_{4,}|https?://\S+|IFRAME:\s*\S+"));
 
-/// Words of site furniture: sharing, accounts, consent, legal lines.
+/// Words of site furniture: sharing, accounts, consent, legal lines. (ASCII word
+/// boundaries: the Unicode ones send every line with a curly quote to a slow engine.)
 pub(super) static MENU: Lazy<Regex> = Lazy::new(|| {
     re(
-        r"(?i)\b(?:share|sign in|sign up|log in|subscribe|cookies?|newsletter|advertisement|read more|related|follow us|all rights reserved|copyright|privacy policy|terms of (?:use|service))\b",
+        r"(?i)(?-u:\b)(?:share|sign in|sign up|log in|subscribe|cookies?|newsletter|advertisement|read more|related|follow us|all rights reserved|copyright|privacy policy|terms of (?:use|service))(?-u:\b)",
     )
 });
 
