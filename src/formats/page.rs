@@ -407,6 +407,21 @@ mod tests {
     }
 
     #[test]
+    fn a_page_opening_with_an_empty_check_box_is_not_json() {
+        // lynx draws an unticked check box as `[ ]`; an empty JSON array is `[ ]` alone.
+        let boxed = format!("   [ ]\n\n   ____________________\n{SCRAPE}");
+        let path = Path::new("a.txt");
+        assert_eq!(
+            crate::formats::detect(&boxed, path).map(|f| f.name()),
+            Some("page")
+        );
+        assert_eq!(
+            crate::formats::detect("[ ]\n", Path::new("a.json")).map(|f| f.name()),
+            Some("json")
+        );
+    }
+
+    #[test]
     fn plain_article_with_a_results_list_stays_plain_text() {
         // Short lines alone (a list of fixtures) do not make a saved web page.
         let mut text = String::from(
