@@ -365,6 +365,9 @@ mod tests {
         }
         assert!(a.body.starts_with(paragraphs[0]), "{}", a.body);
         assert!(a.body.ends_with("before the summer fair."), "{}", a.body);
+        // The date the page shows by the byline.
+        assert_eq!(a.published, Some(date!(2037 - 03 - 12)));
+        assert_eq!(a.published_from, Some(DateOrigin::Text));
         for furniture in [
             "cookies",
             "Subscribe",
