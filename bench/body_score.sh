@@ -7,15 +7,17 @@
 #   bench/body_score.sh                  # dev, held-out and all pages (release binary)
 #   NW=target/debug/newswire bench/body_score.sh
 #   WORST=10 bench/body_score.sh         # also the 10 worst pages of each set
+#   PAGES=DIR bench/body_score.sh        # another folder of dumps + ground-truth.json
+#                                        # (read the `all` line)
 #
 # The pages are split once, by sorted file name: every third page (the 3rd, 6th, ...)
-# is held out and was never looked at while tuning `src/formats/page/boilerplate.rs`;
+# is held out and was never looked at while tuning `src/formats/page/`;
 # the others are the development set. Research data: nothing of it enters the repository.
 # Without ../shared (a fresh clone) the script says so and exits 0.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 SHARED="${SHARED:-$ROOT/../shared}"
-PAGES="$SHARED/corpora/text-scrapes"
+PAGES="${PAGES:-$SHARED/corpora/text-scrapes}"
 SCORE="$SHARED/tools/body_score.py"
 if [ ! -d "$PAGES" ] || [ ! -f "$SCORE" ]; then
   echo "body_score: skipped, $PAGES or $SCORE not found (the research corpora are not in this checkout)"

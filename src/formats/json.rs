@@ -122,7 +122,7 @@ impl Format for Json {
             .to_ascii_lowercase();
         match t.chars().next() {
             Some('{') => 90,
-            Some('[') if t[1..].trim_start().starts_with(['{', ']']) => 90,
+            Some('[') if t[1..].trim_start().starts_with('{') || super::empty_array(t) => 90,
             Some('[') if matches!(ext.as_str(), "json" | "jsonl" | "ndjson") => 60,
             _ => 0,
         }

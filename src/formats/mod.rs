@@ -446,19 +446,29 @@ pub(crate) fn re(pattern: &str) -> regex::Regex {
 }
 
 /// Whether text starts like markup or JSON (`<`, `{`, `[{`, `[]`), which the plain-text
-/// formats leave to the others. `[Updated] Headline` is still plain text.
+/// formats leave to the others. `[Updated] Headline` is still plain text, and so is a
+/// page saved as text that opens with an empty check box (`[ ]` then more text).
 pub(crate) fn looks_like_markup(head: &str) -> bool {
     let t = head.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     match t.chars().next() {
         Some('<') | Some('{') => true,
         Some('[') => {
-            t[1..].trim_start().starts_with(['{', '[', ']', '"'])
+            t[1..].trim_start().starts_with(['{', '[', '"'])
+                || empty_array(t)
                 || t[1..]
                     .trim_start()
                     .starts_with(|c: char| c.is_ascii_digit())
         }
         _ => false,
     }
+}
+
+/// Whether `t` (starting with `[`) is a JSON empty array and nothing else.
+pub(crate) fn empty_array(t: &str) -> bool {
+    t[1..]
+        .trim_start()
+        .strip_prefix(']')
+        .is_some_and(|rest| rest.trim().is_empty())
 }
 
 /// Removes control characters (keeping `\n` and `\t`) from `s`.

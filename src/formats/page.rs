@@ -27,6 +27,8 @@ use super::{Cursor, Format, ParseError};
 use crate::article::{Article, DateOrigin};
 
 mod boilerplate;
+mod lines;
+mod meta;
 
 pub(crate) struct Page;
 
@@ -214,6 +216,10 @@ fn parse_page(text: &str, cursor: &Cursor, position: u64) -> Result<Article, Par
             if found.headline.is_some() {
                 art.headline = found.headline;
             }
+            if let Some(d) = found.published {
+                art.published = Some(d);
+                art.published_from = Some(DateOrigin::Text);
+            }
             body = found.body;
         }
     }
@@ -359,6 +365,9 @@ mod tests {
         }
         assert!(a.body.starts_with(paragraphs[0]), "{}", a.body);
         assert!(a.body.ends_with("before the summer fair."), "{}", a.body);
+        // The date the page shows by the byline.
+        assert_eq!(a.published, Some(date!(2037 - 03 - 12)));
+        assert_eq!(a.published_from, Some(DateOrigin::Text));
         for furniture in [
             "cookies",
             "Subscribe",
@@ -397,6 +406,21 @@ mod tests {
         assert_eq!(
             crate::formats::detect(&tagged, path).map(|f| f.name()),
             Some("page")
+        );
+    }
+
+    #[test]
+    fn a_page_opening_with_an_empty_check_box_is_not_json() {
+        // lynx draws an unticked check box as `[ ]`; an empty JSON array is `[ ]` alone.
+        let boxed = format!("   [ ]\n\n   ____________________\n{SCRAPE}");
+        let path = Path::new("a.txt");
+        assert_eq!(
+            crate::formats::detect(&boxed, path).map(|f| f.name()),
+            Some("page")
+        );
+        assert_eq!(
+            crate::formats::detect("[ ]\n", Path::new("a.json")).map(|f| f.name()),
+            Some("json")
         );
     }
 

@@ -8,31 +8,33 @@
 //! elsewhere on the page, and teasers are lone prose lines between short ones.
 //!
 //! In: the page text. Out: the story's paragraphs (one per line of the page, in order)
-//! and a headline guessed from the title-like line just above them, or `None` when the
+//! with the headline and date shown around them, or `None` when the
 //! page holds no prose at all.
 //!
 //! How (a body-text-extraction scheme over lines instead of tokens and tags):
-//! 1. every line gets a score: a prose line earns its word count (halved when it does
-//!    not end like a sentence, a fifth of it when it stands alone between non-prose
-//!    lines, as teasers do); any other line costs a little, a menu-like one more, and a
-//!    section heading that ends stories ("Most read", "Related", "Comments") a lot;
+//! 1. every line gets a score ([`super::lines`] says what each line is): a prose line
+//!    earns its word count (halved when it does not end like a sentence, a fifth of it
+//!    when it stands alone between non-prose lines, as teasers do); any other line costs
+//!    a little, a menu-like one more, and a section heading that ends stories ("Most
+//!    read", "Related", "Comments") a lot; legal and subscription small print costs
+//!    however long it is;
 //! 2. the runs of earning lines are blocks; a gap between two blocks that costs more
 //!    than [`WALL`] is a wall (boxes of other stories, footers), unless both blocks are
 //!    solid prose and the gap is not huge (an inline "most read" box inside a story);
 //! 3. the story is the stretch of lines with the highest total score that crosses no
-//!    wall (the maximum-sum subarray), without its repeated, caption and link lines.
+//!    wall (the maximum-sum subarray);
+//! 4. the stretch goes on past its last prose line while short lines that carry content
+//!    (sentences, table rows) keep coming, at most [`CONTENT_GAP`] lines apart, and no
+//!    section heading, menu, rule or menu-like list comes first: an article that ends in
+//!    a list, a table or questions and answers keeps them;
+//! 5. its repeated, caption, byline and link lines are dropped; the headline and the date
+//!    are read from the lines around it ([`super::meta`]).
 
-use std::collections::HashMap;
+use time::Date;
 
-use once_cell::sync::Lazy;
-use regex::Regex;
+use super::lines::{analyse, Line, BULLET, JUNK, MENU};
+use super::meta;
 
-use crate::formats::re;
-
-/// Words a line needs to be prose when it ends like a sentence ...
-const PROSE_WORDS: usize = 8;
-/// ... and when it does not (a long line is prose anyway).
-const LONG_WORDS: usize = 15;
 /// Cost of a short, non-prose line; of one repeated elsewhere on the page; of a short
 /// line with a menu word; of a heading that opens a section of other stories.
 const SHORT: f64 = -4.0;
@@ -40,95 +42,34 @@ const REPEATED: f64 = -3.0;
 const MENU_LINE: f64 = -6.0;
 const SECTION_HEADING: f64 = -25.0;
 /// Share of its words a prose line earns when it does not end like a sentence, and when
-/// no prose line stands next to it (a teaser's blurb).
+/// no prose line stands next to it (a teaser's blurb); share of its words a line of small
+/// print costs.
 const UNFINISHED: f64 = 0.5;
 const ALONE: f64 = 0.2;
+const SMALL_PRINT: f64 = -0.5;
 /// A gap between blocks costing more than this is a wall the story does not cross ...
 const WALL: f64 = 40.0;
 /// ... unless the blocks on both sides hold this many prose lines and the gap costs
 /// less than [`WIDE_WALL`].
 const SOLID_BLOCK: usize = 3;
 const WIDE_WALL: f64 = 120.0;
-/// Characters of a line compared to find repeated lines.
-const REPEAT_KEY_CHARS: usize = 60;
-/// How far above the story a headline is looked for, in non-blank lines.
-const HEADLINE_REACH: usize = 12;
-
-/// List bullets as text dumps draw them: `* `, `+ `, `o `, `# `, `• `, `- `, `1. `.
-static BULLET: Lazy<Regex> = Lazy::new(|| re(r"^\s*(?:[*+#o•·\-]|\d+\.)\s+"));
-
-/// What a text dump leaves of images, buttons, form fields, frames and links.
-static JUNK: Lazy<Regex> =
-    Lazy::new(|| re(r"\[[^\]]*\]|\(BUTTON\)|_{4,}|https?://\S+|IFRAME:\s*\S+"));
-
-/// Words of site furniture: sharing, accounts, consent, legal lines.
-static MENU: Lazy<Regex> = Lazy::new(|| {
-    re(
-        r"(?i)\b(?:share|sign in|sign up|log in|subscribe|cookies?|newsletter|advertisement|read more|related|follow us|all rights reserved|copyright|privacy policy|terms of (?:use|service))\b",
-    )
-});
-
-/// Headings of the sections that follow (or interrupt) a story.
-static SECTION: Lazy<Regex> = Lazy::new(|| {
-    re(
-        r"(?i)^(?:most (?:read|popular|viewed|shared)|more (?:from|in|on|stories|news)|related\b|read (?:these|this) next|recommended|trending|you (?:may|might) (?:also )?like|comments?\b|join the conversation|share (?:this|your)|around the web|editor'?s picks|latest (?:news|stories)|top stories|what to read next|read more|sponsored)",
-    )
-});
-
-/// Photo captions and credits.
-static CAPTION: Lazy<Regex> = Lazy::new(|| {
-    re(
-        r"(?i)getty ?images|\bap photo|\bphoto:|\bcredit:|\.jpe?g\b|\.png\b|^in this (?:photo|image|file)",
-    )
-});
+/// At most this many lines without content between two lines with content when the
+/// story is followed past its last prose line.
+const CONTENT_GAP: usize = 2;
+/// A run of at least this many list items, none a sentence, of at most
+/// [`MENU_ITEM_WORDS`] words on average, is a menu.
+const MENU_ITEMS: usize = 3;
+const MENU_ITEM_WORDS: usize = 3;
 
 /// The article found in a page.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Found {
     /// The title-like line above the story, if there is one.
     pub headline: Option<String>,
+    /// The date the page shows next to the headline or byline, if any.
+    pub published: Option<Date>,
     /// The story's paragraphs, separated by blank lines.
     pub body: String,
-}
-
-/// What one line of the page looks like.
-struct Line<'a> {
-    /// The line without surrounding blanks and list bullet.
-    core: &'a str,
-    blank: bool,
-    bullet: bool,
-    /// Words, not counting image names, buttons, form fields and links.
-    words: usize,
-    ends_sentence: bool,
-    repeated: bool,
-    caption: bool,
-    prose: bool,
-}
-
-impl Line<'_> {
-    /// Whether the line is kept in the story when it lies inside it: headings and short
-    /// lines between paragraphs are, furniture (an "Advertisement", a share bar) is not.
-    fn kept(&self) -> bool {
-        !(self.blank
-            || self.repeated
-            || self.caption
-            || (self.bullet && (self.words < 2 || MENU.is_match(self.core)))
-            || (!self.prose && self.words < LONG_WORDS && MENU.is_match(self.core))
-            || (!self.prose && self.words < PROSE_WORDS && SECTION.is_match(self.core))
-            || JUNK.replace_all(self.core, "").trim().is_empty())
-    }
-
-    /// Whether the line could be the headline: a few words, not a sentence, not furniture.
-    fn title_like(&self) -> bool {
-        (4..=20).contains(&self.words)
-            && !self.blank
-            && !self.bullet
-            && !self.caption
-            && !self.core.ends_with('.')
-            && !MENU.is_match(self.core)
-            && !SECTION.is_match(self.core)
-            && JUNK.find(self.core).is_none()
-    }
 }
 
 /// Finds the article in `text`, or `None` if no line of it reads as prose.
@@ -136,6 +77,7 @@ pub(crate) fn find(text: &str) -> Option<Found> {
     let lines = analyse(text);
     let scores = score(&lines);
     let (start, end) = best_stretch(&lines, &scores)?;
+    let end = follow_content(&lines, end);
     let body: Vec<&str> = lines[start..end]
         .iter()
         .filter(|l| l.kept())
@@ -144,17 +86,9 @@ pub(crate) fn find(text: &str) -> Option<Found> {
     if body.is_empty() {
         return None;
     }
-    // The headline: the longest title-like line among the few just above the story.
-    let headline = lines[..start]
-        .iter()
-        .rev()
-        .filter(|l| !l.blank)
-        .take(HEADLINE_REACH)
-        .filter(|l| l.title_like())
-        .max_by_key(|l| l.words)
-        .map(|l| l.core.to_string());
     Some(Found {
-        headline,
+        headline: meta::headline(&lines, start),
+        published: meta::date(&lines, start, end),
         body: body.join("\n\n"),
     })
 }
@@ -165,90 +99,15 @@ pub(crate) fn is_furniture(line: &str) -> bool {
     BULLET.is_match(line) || JUNK.is_match(line) || MENU.is_match(line)
 }
 
-/// The key under which a line counts as the same as another: its first characters,
-/// blanks collapsed, lower case.
-fn repeat_key(line: &str) -> String {
-    let mut key = String::new();
-    for word in line.split_whitespace() {
-        if !key.is_empty() {
-            key.push(' ');
-        }
-        key.extend(word.chars().flat_map(char::to_lowercase));
-        if key.len() >= REPEAT_KEY_CHARS * 4 {
-            break;
-        }
-    }
-    key.chars().take(REPEAT_KEY_CHARS).collect()
-}
-
-fn count_words(s: &str) -> usize {
-    let mut words = 0;
-    let mut in_word = false;
-    for c in s.chars() {
-        let w = c.is_alphanumeric() || c == '_';
-        if w && !in_word {
-            words += 1;
-        }
-        in_word = w;
-    }
-    words
-}
-
-/// Whether `s` ends like a sentence: `.`, `!`, `?` or `:`, then perhaps closing quotes or
-/// brackets; an ellipsis (a cut-off teaser) does not count.
-fn ends_sentence(s: &str) -> bool {
-    let s = s.trim_end_matches(['"', '\'', '”', '’', ')', ']']);
-    if s.ends_with("...") {
-        return false;
-    }
-    s.ends_with(['.', '!', '?', ':'])
-}
-
-fn analyse(text: &str) -> Vec<Line<'_>> {
-    let mut seen: HashMap<String, u32> = HashMap::new();
-    let raw: Vec<&str> = text.lines().collect();
-    let keys: Vec<Option<String>> = raw
-        .iter()
-        .map(|l| (!l.trim().is_empty()).then(|| repeat_key(l)))
-        .collect();
-    for key in keys.iter().flatten() {
-        *seen.entry(key.clone()).or_default() += 1;
-    }
-    raw.iter()
-        .zip(&keys)
-        .map(|(raw, key)| {
-            let bullet = BULLET.find(raw);
-            let core = raw[bullet.map_or(0, |m| m.end())..].trim();
-            let words = count_words(&JUNK.replace_all(core, " "));
-            let ends_sentence = ends_sentence(core);
-            let repeated = key.as_ref().is_some_and(|k| seen[k] > 1);
-            let caption = CAPTION.is_match(core);
-            let blank = key.is_none();
-            // Prose: long enough, not repeated, not a caption, not a short list item.
-            let excluded = blank || repeated || caption || (bullet.is_some() && words < LONG_WORDS);
-            let prose =
-                !excluded && ((words >= PROSE_WORDS && ends_sentence) || words >= LONG_WORDS);
-            Line {
-                core,
-                blank,
-                bullet: bullet.is_some(),
-                words,
-                ends_sentence,
-                repeated,
-                caption,
-                prose,
-            }
-        })
-        .collect()
-}
-
 /// Step 1: each line's score; blank lines score 0.
 fn score(lines: &[Line]) -> Vec<f64> {
     let filled: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].blank).collect();
     let mut scores = vec![0.0; lines.len()];
     for (j, &i) in filled.iter().enumerate() {
         let line = &lines[i];
-        scores[i] = if line.prose {
+        scores[i] = if line.prose && line.legal {
+            SMALL_PRINT * line.words as f64
+        } else if line.prose {
             let mut s = line.words as f64;
             if !line.ends_sentence {
                 s *= UNFINISHED;
@@ -259,9 +118,9 @@ fn score(lines: &[Line]) -> Vec<f64> {
                 s *= ALONE;
             }
             s
-        } else if line.words < PROSE_WORDS && SECTION.is_match(line.core) {
+        } else if line.section() {
             SECTION_HEADING
-        } else if line.words < LONG_WORDS && MENU.is_match(line.core) {
+        } else if line.menu() {
             MENU_LINE
         } else if line.repeated {
             REPEATED
@@ -326,6 +185,53 @@ fn best_stretch(lines: &[Line], scores: &[f64]) -> Option<(usize, usize)> {
     best.map(|(_, from, to)| (from, to))
 }
 
+/// Step 4: where the story ends when it is followed past `end`, its last prose line,
+/// over short lines that carry content.
+fn follow_content(lines: &[Line], end: usize) -> usize {
+    let mut last = end;
+    let mut gap = 0;
+    for (i, line) in lines.iter().enumerate().skip(end) {
+        if line.blank {
+            continue;
+        }
+        if ends_story(lines, i) {
+            break;
+        }
+        if line.content() {
+            last = i + 1;
+            gap = 0;
+        } else {
+            gap += 1;
+            if gap > CONTENT_GAP {
+                break;
+            }
+        }
+    }
+    last
+}
+
+/// Whether line `i` is where a story followed past its prose must stop: a section
+/// heading, a menu line, a rule, small print, or the first item of a menu-like list.
+fn ends_story(lines: &[Line], i: usize) -> bool {
+    let line = &lines[i];
+    if line.section() || line.menu() || line.core.starts_with("____") || (line.prose && line.legal)
+    {
+        return true;
+    }
+    if !line.bullet {
+        return false;
+    }
+    let items: Vec<&Line> = lines[i..]
+        .iter()
+        .take_while(|l| l.blank || l.bullet)
+        .filter(|l| !l.blank)
+        .collect();
+    let words: usize = items.iter().map(|l| l.words).sum();
+    items.len() >= MENU_ITEMS
+        && !items.iter().any(|l| l.ends_sentence)
+        && words <= MENU_ITEM_WORDS * items.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,16 +288,66 @@ mod tests {
     }
 
     #[test]
-    fn sentence_endings_and_word_counts() {
-        assert!(ends_sentence("It rained all day."));
-        assert!(ends_sentence("\"Never,\" she said.\u{201d}"));
-        assert!(!ends_sentence("Read the rest of this story..."));
-        assert!(!ends_sentence("Sign in"));
-        assert_eq!(count_words("[img.png] Two words"), 4);
-        assert_eq!(
-            count_words(&JUNK.replace_all("[img.png] Two words", " ")),
-            2
+    fn an_article_ending_in_a_table_keeps_it_up_to_the_next_section() {
+        let mut page =
+            String::from("   * Home\n   * Sport\n\nValley rowing regatta ends in a dead heat\n\n");
+        for crew in ["Millbrook", "Eastford", "Harrow Cross"] {
+            page.push_str(&format!(
+                "   The {crew} crew rowed the last heat of the season on a flat river under a clear sky, the umpires said.\n\n"
+            ));
+        }
+        page.push_str("Final times\n\n");
+        page.push_str("   Crew           Heat    Time\n   Millbrook      1       6:41\n");
+        page.push_str("   Eastford       1       6:41\n   Harrow Cross   2       6:55\n\n");
+        page.push_str("   Ask the umpire\n\n   Q: Who decides a dead heat?\n\n   A: The finish judge alone.\n\n");
+        page.push_str("Related stories\n\n   Boathouse roof mended in time for spring\n\n");
+        page.push_str("   * Facebook\n   * Twitter\n   * Email\n");
+        let found = find(&page).expect("a story");
+        for kept in [
+            "Millbrook      1       6:41",
+            "Harrow Cross   2",
+            "Final times",
+            "A: The finish judge alone.",
+        ] {
+            assert!(
+                found.body.contains(kept),
+                "{kept:?} lost from {:?}",
+                found.body
+            );
+        }
+        for left in ["Related", "Boathouse", "Facebook", "Home"] {
+            assert!(!found.body.contains(left), "{left:?} in {:?}", found.body);
+        }
+    }
+
+    #[test]
+    fn a_menu_list_ends_a_story_followed_past_its_prose() {
+        let mut page = String::from("Ferry timetable changes for the winter season\n\n");
+        for n in ["first", "second", "third"] {
+            page.push_str(&format!(
+                "   The {n} change moves the early sailing half an hour later to match the new train times.\n\n"
+            ));
+        }
+        page.push_str("   Tickets bought before the change stay valid.\n\n");
+        page.push_str("   * News\n   * Travel\n   * Weather\n\n   Tickets are sold at the quay office only.\n");
+        let found = find(&page).expect("a story");
+        assert!(found.body.ends_with("stay valid."), "{}", found.body);
+        assert!(!found.body.contains("Travel"), "{}", found.body);
+    }
+
+    #[test]
+    fn small_print_is_not_the_story() {
+        let mut page = String::from("Lighthouse keeper retires after forty years\n\n");
+        page.push_str("   Agnes Moor climbed the 112 steps of the lighthouse for the last time on Sunday morning.\n\n");
+        page.push_str(
+            "   She will stay in the keeper's cottage, which the trust has given her for life.\n\n",
         );
-        assert_eq!(repeat_key("  Share   THIS  "), "share this");
+        page.push_str("Contact us\n\nAbout us\n\nJobs\n\n");
+        for n in ["first", "second", "third"] {
+            page.push_str(&format!("   {n}: © 2030 Coast Courier Ltd. Use of this site means you accept our terms of use and our use of cookies on every page you visit.\n\n"));
+        }
+        let found = find(&page).expect("a story");
+        assert!(found.body.starts_with("Agnes Moor"), "{}", found.body);
+        assert!(!found.body.contains("rights reserved"), "{}", found.body);
     }
 }
