@@ -4,7 +4,9 @@
 # usage: QUICKWIT_BIN=/path/to/quickwit bench/quickwit.sh [CORPUS_DIR]
 #   CORPUS_DIR defaults to ../shared/corpora (its news folders, as bench/run.sh reads
 #   them). Env: CMD_REPEAT (default 2),
-#   WORK (scratch folder, default /tmp/newswire-qw-bench; deleted first).
+#   WORK (scratch folder, default /tmp/newswire-qw-bench; deleted first),
+#   INDEX (an existing local index of CORPUS_DIR, e.g. the one `KEEP=1 bench/scale.sh N`
+#   keeps: the local step then only finds it up to date; default a new one in WORK).
 #
 # Measures: local index build (raw files -> parse -> entities -> index); sending the
 # indexed articles to a one-node Quickwit (`newswire index --quickwit`: everything
@@ -48,7 +50,7 @@ trap cleanup EXIT
 
 node node-1 17280
 Q=http://127.0.0.1:17280
-IDX="$WORK/index"
+IDX="${INDEX:-$WORK/index}"
 
 echo "== commit $(git rev-parse --short HEAD), $(date -u +%F), corpus $CORPUS"
 t0=$(date +%s.%N)
