@@ -20,6 +20,8 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentReader};
 
+use super::facet_mirror;
+
 /// The counted values of one keyword field.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct FacetList {
@@ -52,15 +54,13 @@ pub struct SegmentCounts {
     segment: SegmentId,
     field: String,
     column: Option<StrColumn>,
-    counts: Vec<Tally>,
-}
-
-/// How many matching documents hold a value, and the last one counted (+ 1), so a
-/// value repeated within one article counts once.
-#[derive(Clone, Copy, Default)]
-struct Tally {
-    count: u32,
-    last: u32,
+    /// The column in memory, once this process has asked for it twice.
+    mirror: Option<Arc<facet_mirror::Ords>>,
+    /// How many matching documents hold each value (by ordinal).
+    counts: Vec<u32>,
+    /// Read from the column: the last document counted (+ 1) per value, so a value
+    /// repeated within one article counts once (a mirror holds distinct values).
+    last: Vec<u32>,
 }
 
 /// Every value of one segment's column, by ordinal.
@@ -160,6 +160,7 @@ pub struct SegmentCounter {
     ords: Vec<u64>,
     firsts: Vec<Option<tantivy::DateTime>>,
     dates: Option<Column<tantivy::DateTime>>,
+    day_mirror: Option<Arc<facet_mirror::Days>>,
     /// Articles per day from `first_day` on (the column's date range).
     first_day: i64,
     days: Vec<u32>,
@@ -227,8 +228,8 @@ impl SegmentCounts {
         self.counts
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.count > 0)
-            .map(|(ord, t)| (ord as u64, u64::from(t.count)))
+            .filter(|(_, n)| **n > 0)
+            .map(|(ord, n)| (ord as u64, u64::from(*n)))
             .collect()
     }
 
@@ -292,17 +293,32 @@ impl Collector for FacetCounter {
         let mut keyword = Vec::with_capacity(self.keyword_fields.len());
         for name in &self.keyword_fields {
             let column = reader.fast_fields().str(name)?;
-            let counts = vec![Tally::default(); column.as_ref().map_or(0, |c| c.num_terms())];
+            let terms = column.as_ref().map_or(0, |c| c.num_terms());
+            let mirror = column
+                .as_ref()
+                .and_then(|c| facet_mirror::ords(reader.segment_id(), name, c));
+            let counts = vec![0; terms];
+            let last = if mirror.is_some() {
+                Vec::new()
+            } else {
+                vec![0; terms]
+            };
             keyword.push(SegmentCounts {
                 segment: reader.segment_id(),
                 field: name.clone(),
                 column,
+                mirror,
                 counts,
+                last,
             });
         }
         let dates = match &self.date_field {
             Some(name) => Some(reader.fast_fields().date(name)?),
             None => None,
+        };
+        let day_mirror = match (&self.date_field, &dates) {
+            (Some(name), Some(col)) => facet_mirror::days(reader.segment_id(), name, col),
+            _ => None,
         };
         let (first_day, days) = match &dates {
             Some(col) if col.num_docs() > 0 => {
@@ -320,6 +336,7 @@ impl Collector for FacetCounter {
             ords: Vec::new(),
             firsts: Vec::new(),
             dates,
+            day_mirror,
             first_day,
             days,
             far: Vec::new(),
@@ -397,9 +414,9 @@ impl FacetCounter {
     fn merge_global(&self, segments: &[SegmentCounts], global: &GlobalOrds) -> FacetList {
         let mut counts = vec![0u64; global.from.len()];
         for (seg, map) in segments.iter().zip(&global.to_global) {
-            for (ord, t) in seg.counts.iter().enumerate().filter(|(_, t)| t.count > 0) {
+            for (ord, n) in seg.counts.iter().enumerate().filter(|(_, n)| **n > 0) {
                 if let Some(&g) = map.get(ord) {
-                    counts[g as usize] += u64::from(t.count);
+                    counts[g as usize] += u64::from(*n);
                 }
             }
         }
@@ -465,6 +482,17 @@ impl SegmentCounter {
             return;
         }
         for seg in self.keyword.iter_mut() {
+            if let Some(m) = &seg.mirror {
+                // Values are distinct per document already.
+                for &doc in &self.pending {
+                    for &ord in m.of(doc) {
+                        if let Some(n) = seg.counts.get_mut(ord as usize) {
+                            *n += 1;
+                        }
+                    }
+                }
+                continue;
+            }
             let Some(col) = &seg.column else {
                 continue;
             };
@@ -476,15 +504,33 @@ impl SegmentCounter {
             self.ords.resize(self.rows.len(), 0);
             column.values.get_vals(&self.rows, &mut self.ords);
             for (&doc, &ord) in self.docs.iter().zip(&self.ords) {
-                if let Some(t) = seg.counts.get_mut(ord as usize) {
-                    if t.last != doc + 1 {
-                        t.last = doc + 1;
-                        t.count += 1;
+                let o = ord as usize;
+                if let (Some(n), Some(l)) = (seg.counts.get_mut(o), seg.last.get_mut(o)) {
+                    if *l != doc + 1 {
+                        *l = doc + 1;
+                        *n += 1;
                     }
                 }
             }
         }
-        if let Some(dates) = &self.dates {
+        if let Some(m) = &self.day_mirror {
+            for &doc in &self.pending {
+                let Some(&d) = m.days.get(doc as usize) else {
+                    continue;
+                };
+                if d == facet_mirror::NO_DAY {
+                    continue;
+                }
+                let day = i64::from(d);
+                match usize::try_from(day - self.first_day)
+                    .ok()
+                    .and_then(|i| self.days.get_mut(i))
+                {
+                    Some(n) => *n += 1,
+                    None => self.far.push(day),
+                }
+            }
+        } else if let Some(dates) = &self.dates {
             self.firsts.clear();
             self.firsts.resize(self.pending.len(), None);
             dates.first_vals(&self.pending, &mut self.firsts);
@@ -537,6 +583,7 @@ mod tests {
     fn counts_over_segments_are_exact_before_and_after_global_ordinals() {
         let mut builder = Schema::builder();
         let org = builder.add_text_field("org", STRING | FAST);
+        let published = builder.add_date_field("published", FAST);
         let index = Index::create_in_ram(builder.build());
         let mut writer: IndexWriter = index
             .writer_with_num_threads(1, 15_000_000)
@@ -550,9 +597,21 @@ mod tests {
             &[&["NATO"], &["Zeta", "UN"], &["EU"]],
         ];
         let mut expected: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut expected_days: BTreeMap<i64, u64> = BTreeMap::new();
+        let mut n = 0i64;
         for seg in segments {
             for article in seg {
                 let mut d = tantivy::TantivyDocument::default();
+                // Every third article is undated; the others fall on three days.
+                n += 1;
+                if n % 3 != 0 {
+                    let day = 10_000 + n % 4;
+                    d.add_date(
+                        published,
+                        tantivy::DateTime::from_timestamp_secs(day * 86_400),
+                    );
+                    *expected_days.entry(day).or_insert(0) += 1;
+                }
                 let mut seen = Vec::new();
                 for v in *article {
                     d.add_text(org, v);
@@ -573,13 +632,15 @@ mod tests {
         for size in [usize::MAX, 2] {
             let counter = FacetCounter {
                 keyword_fields: vec!["org".into()],
-                date_field: None,
+                date_field: Some("published".into()),
                 size,
             };
-            // The first search merges strings; later ones use global ordinals.
+            // The first search reads the columns and merges strings; later ones use
+            // the columns' in-memory mirrors and global ordinals.
             for _ in 0..3 {
                 let q = tantivy::query::AllQuery;
                 let got = searcher.search(&q, &counter).expect("search");
+                assert_eq!(got.days, expected_days);
                 let list = &got.keyword[0];
                 assert_eq!(list.distinct, want.len());
                 assert_eq!(

@@ -6,6 +6,7 @@
 
 mod dedup;
 mod entity;
+mod facet_mirror;
 mod facets;
 mod query;
 mod snippet;
