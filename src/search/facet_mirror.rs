@@ -6,8 +6,8 @@
 //! plain arrays (each document's distinct ordinals, or its first day), so counting is
 //! a tight loop over memory. Segments never change, so a mirror is built once per
 //! segment and field, and only when the same one is asked for a second time: a
-//! one-search command never pays for it. Memory is about 4 bytes per value plus 4 per
-//! document and field (about 20 MB per field at a million articles).
+//! one-search command never pays for it. Memory is 4 bytes per value plus 4 per
+//! document, per field.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
