@@ -48,70 +48,73 @@ const BLOCK: u32 = 1024;
 /// Mirrors kept at most (a process that outlives many segments starts over).
 const KEPT: usize = 96;
 
-#[derive(Default)]
-struct Cache {
-    ords: HashMap<(SegmentId, String), Arc<Ords>>,
-    days: HashMap<(SegmentId, String), Arc<Days>>,
+/// Built mirrors of one kind, and how often each was asked for before it was built.
+struct Memo<T> {
+    built: HashMap<(SegmentId, String), Arc<T>>,
     asked: HashMap<(SegmentId, String), u32>,
 }
 
-static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+type Shared<T> = OnceLock<Mutex<Memo<T>>>;
 
-/// Whether `key` has now been asked for twice (the second time builds it).
-fn second_ask(cache: &mut Cache, key: &(SegmentId, String)) -> bool {
-    if cache.asked.len() >= 4 * KEPT {
-        cache.asked.clear();
-    }
-    let n = cache.asked.entry(key.clone()).or_insert(0);
-    *n += 1;
-    *n >= 2
-}
+static ORDS: Shared<Ords> = OnceLock::new();
+static DAYS: Shared<Days> = OnceLock::new();
 
-/// The mirror of a segment's keyword column: cached, built now on the second ask,
-/// else `None` (count from the column).
-pub fn ords(segment: SegmentId, field: &str, column: &StrColumn) -> Option<Arc<Ords>> {
-    let key = (segment, field.to_string());
+/// The mirror under `key`: cached, built now on the second ask, else `None`
+/// (count from the column).
+fn memo<T>(
+    shared: &Shared<T>,
+    key: (SegmentId, String),
+    build: impl FnOnce() -> T,
+) -> Option<Arc<T>> {
+    let lock = || {
+        shared
+            .get_or_init(|| {
+                Mutex::new(Memo {
+                    built: HashMap::new(),
+                    asked: HashMap::new(),
+                })
+            })
+            .lock()
+            .ok()
+    };
     {
-        let mut c = CACHE.get_or_init(Default::default).lock().ok()?;
-        if let Some(m) = c.ords.get(&key) {
+        let mut memo = lock()?;
+        if let Some(m) = memo.built.get(&key) {
             return Some(Arc::clone(m));
         }
-        if !second_ask(&mut c, &key) {
+        if memo.asked.len() >= 4 * KEPT {
+            memo.asked.clear();
+        }
+        let n = memo.asked.entry(key.clone()).or_insert(0);
+        *n += 1;
+        if *n < 2 {
             return None;
         }
     }
-    let m = Arc::new(build_ords(column.ords()));
-    let mut c = CACHE.get_or_init(Default::default).lock().ok()?;
-    if c.ords.len() >= KEPT {
-        c.ords.clear();
+    // Built outside the lock: other searches go on meanwhile.
+    let m = Arc::new(build());
+    let mut memo = lock()?;
+    if memo.built.len() >= KEPT {
+        memo.built.clear();
     }
-    c.ords.insert(key, Arc::clone(&m));
+    memo.built.insert(key, Arc::clone(&m));
     Some(m)
 }
 
-/// The mirror of a segment's date column, as [`ords`].
+/// The mirror of a segment's keyword column (see [`memo`]).
+pub fn ords(segment: SegmentId, field: &str, column: &StrColumn) -> Option<Arc<Ords>> {
+    memo(&ORDS, (segment, field.to_string()), || {
+        build_ords(column.ords())
+    })
+}
+
+/// The mirror of a segment's date column (see [`memo`]).
 pub fn days(
     segment: SegmentId,
     field: &str,
     column: &Column<tantivy::DateTime>,
 ) -> Option<Arc<Days>> {
-    let key = (segment, field.to_string());
-    {
-        let mut c = CACHE.get_or_init(Default::default).lock().ok()?;
-        if let Some(m) = c.days.get(&key) {
-            return Some(Arc::clone(m));
-        }
-        if !second_ask(&mut c, &key) {
-            return None;
-        }
-    }
-    let m = Arc::new(build_days(column));
-    let mut c = CACHE.get_or_init(Default::default).lock().ok()?;
-    if c.days.len() >= KEPT {
-        c.days.clear();
-    }
-    c.days.insert(key, Arc::clone(&m));
-    Some(m)
+    memo(&DAYS, (segment, field.to_string()), || build_days(column))
 }
 
 fn build_ords(column: &Column<u64>) -> Ords {
@@ -120,6 +123,7 @@ fn build_ords(column: &Column<u64>) -> Ords {
     let mut values: Vec<u32> = Vec::new();
     let (mut block, mut docs, mut rows, mut vals) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut doc_vals: Vec<u32> = Vec::new();
     let mut first = 0;
     while first < n {
         let last = (first + BLOCK).min(n);
@@ -134,22 +138,15 @@ fn build_ords(column: &Column<u64>) -> Ords {
         let mut i = 0;
         for doc in first..last {
             starts.push(values.len() as u32);
-            let from = values.len();
+            doc_vals.clear();
             while i < docs.len() && docs[i] == doc {
-                values.push(vals[i] as u32);
+                doc_vals.push(vals[i] as u32);
                 i += 1;
             }
             // A value named twice in one article counts once.
-            let mine = &mut values[from..];
-            mine.sort_unstable();
-            let mut kept = 0;
-            for j in 0..mine.len() {
-                if j == 0 || mine[j] != mine[kept - 1] {
-                    mine[kept] = mine[j];
-                    kept += 1;
-                }
-            }
-            values.truncate(from + kept);
+            doc_vals.sort_unstable();
+            doc_vals.dedup();
+            values.extend_from_slice(&doc_vals);
         }
         first = last;
     }
