@@ -12,8 +12,14 @@ use newswire::store::Store;
 
 use crate::cli::{ClusterArgs, ExportArgs};
 
-/// The cluster chosen on the command line or in the environment, if any.
-pub fn client(a: &ClusterArgs) -> Result<Option<(Client, SyncOptions)>> {
+/// How long a command that only reads (search, timeline, stats, show, serve) waits
+/// for an unreachable or busy cluster before saying so; `index` waits out a node's
+/// restart (the client's own, longer default).
+const READ_RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The cluster chosen on the command line or in the environment, if any; `ingest`
+/// for a command that sends articles.
+pub fn client(a: &ClusterArgs, ingest: bool) -> Result<Option<(Client, SyncOptions)>> {
     let (url, dialect) = match (&a.quickwit, &a.elasticsearch) {
         (Some(u), _) => (u, Dialect::Quickwit),
         (None, Some(u)) => (u, Dialect::Elasticsearch),
@@ -24,7 +30,11 @@ pub fn client(a: &ClusterArgs) -> Result<Option<(Client, SyncOptions)>> {
         batch_bytes: (a.cluster_batch_kb as usize) << 10,
         ..SyncOptions::default()
     };
-    Ok(Some((Client::new(target), opts)))
+    let mut client = Client::new(target);
+    if !ingest {
+        client.retry_for = READ_RETRY_FOR;
+    }
+    Ok(Some((client, opts)))
 }
 
 /// Sends what the local index holds and the cluster lacks, and prints what was done.

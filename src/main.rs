@@ -62,7 +62,8 @@ fn style() -> Style {
 
 fn run(cli: Cli) -> Result<u8> {
     let index_dir = settings::index_dir(cli.index.as_deref());
-    let cluster = cluster_cli::client(&cli.cluster)?;
+    let ingest = matches!(cli.command, Command::Index(_));
+    let cluster = cluster_cli::client(&cli.cluster, ingest)?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let code = match cli.command {

@@ -64,7 +64,17 @@ impl Client {
             Err(ureq::Error::Status(status, r)) => {
                 Outcome::Answer(status, r.into_string().unwrap_or_default())
             }
-            Err(ureq::Error::Transport(t)) => Outcome::NoAnswer(t.to_string()),
+            // The error's own text repeats the URL, which the caller names already.
+            Err(ureq::Error::Transport(t)) => {
+                let mut reason = t.kind().to_string();
+                if let Some(m) = t.message() {
+                    reason.push_str(&format!(": {m}"));
+                }
+                if let Some(cause) = std::error::Error::source(&t) {
+                    reason.push_str(&format!(": {cause}"));
+                }
+                Outcome::NoAnswer(reason)
+            }
         }
     }
 

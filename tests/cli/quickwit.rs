@@ -599,3 +599,33 @@ fn export_writes_every_article_and_both_index_definitions() {
         assert!(v.is_object(), "{f}");
     }
 }
+
+#[test]
+fn a_search_on_an_unreachable_cluster_says_so_and_fails() {
+    // A port nothing listens on: the search gives up after its short wait, naming
+    // the cluster and the reason.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = newswire(dir.path())
+        .args([
+            "search",
+            "--quickwit",
+            &format!("http://127.0.0.1:{port}"),
+            "iraq",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "cannot reach the cluster at http://127.0.0.1:{port}"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("refused"), "{err}");
+}
